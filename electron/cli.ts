@@ -1,0 +1,247 @@
+/** The `courier` command: the same engine as the desktop app, for scripted and scheduled runs. */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { CourierError } from '../shared/errors';
+import { ITEM_STATUSES } from '../shared/status';
+import type { ItemStatus } from '../shared/status';
+import { defaultDataDir, defaultLedgerFile } from './engine/appPaths';
+import { Engine, ENGINE_VERSION } from './engine/engine';
+import { startWebHost } from './engine/host/webHost';
+import { seedDevBatch } from './engine/ledger/devSeed';
+import { EXPORT_FORMATS, exportBatch } from './engine/reports/exportBatch';
+import type { ExportFormat } from './engine/reports/exportBatch';
+import { runBatchWithProgress } from './cli/runBatch';
+
+const USAGE = 2;
+
+function openEngine(
+  program: Command,
+  role: 'runner' | 'reader' = 'runner',
+  mode: 'cli' | 'web' = 'cli',
+): Engine {
+  const db = resolve((program.opts().db as string | undefined) ?? defaultLedgerFile());
+  return new Engine({ dbFile: db, dataDir: dirname(db), mode, role, autoResume: mode === 'web' });
+}
+
+function rendererDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'renderer'), join(here, '..', 'dist', 'renderer')];
+  const found = candidates.find((dir) => existsSync(join(dir, 'index.html')));
+  if (!found) {
+    throw new CourierError({
+      code: 'no-renderer',
+      message: 'The web UI is not built; run `npm run build` first.',
+    });
+  }
+  return found;
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CommanderError(USAGE, 'courier.invalidNumber', `'${value}' is not a positive whole number`);
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('courier')
+    .description('Imaging Courier: move medical images between archives, with a ledger of every file.')
+    .version(ENGINE_VERSION)
+    .option(
+      '--db <file>',
+      `ledger file (default: $COURIER_DB, else ${join(defaultDataDir(), 'ledger.sqlite')})`,
+    )
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  program
+    .command('status')
+    .description('counts per status for every batch (or one)')
+    .option('--batch <name>', 'only this batch')
+    .option('--json', 'print {"batches":[{"name","kind","total","counts"}]}')
+    .action((opts: { batch?: string; json?: boolean }) => {
+      const engine = openEngine(program, 'reader');
+      try {
+        const batches = opts.batch
+          ? [engine.ledger.batches.requireByName(opts.batch)]
+          : engine.ledger.batches.list();
+        const summaries = batches.map((b) => engine.summary(b));
+        if (opts.json) {
+          const out = summaries.map((s) => ({
+            name: s.name,
+            kind: `${s.source.kind}→${s.target.kind}`,
+            total: s.total,
+            counts: s.counts,
+            state: s.state,
+          }));
+          process.stdout.write(`${JSON.stringify({ batches: out })}\n`);
+        } else if (summaries.length === 0) {
+          process.stdout.write('No batches in this ledger yet.\n');
+        } else {
+          for (const s of summaries) {
+            const counts = ITEM_STATUSES.filter((st) => s.counts[st] > 0)
+              .map((st) => `${st} ${s.counts[st]}`)
+              .join(', ');
+            process.stdout.write(
+              `${s.name} [${s.state}] ${s.source.kind} → ${s.target.kind}: ${s.total} files${counts ? ` (${counts})` : ''}\n`,
+            );
+          }
+        }
+      } finally {
+        void engine.close();
+      }
+    });
+
+  program
+    .command('export')
+    .description('write a batch report, one row per file')
+    .requiredOption('--batch <name>', 'the batch')
+    .addOption(
+      new Option('--format <format>', 'report format')
+        .choices([...EXPORT_FORMATS, 'html'])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--out <file>', 'where to write it')
+    .action(async (opts: { batch: string; format: ExportFormat | 'html'; out: string }) => {
+      if (opts.format === 'html') {
+        throw new CourierError({
+          code: 'format-unavailable',
+          message: 'The HTML report is not available in this version; use csv, xlsx or json.',
+        });
+      }
+      const engine = openEngine(program, 'reader');
+      try {
+        const batch = engine.ledger.batches.requireByName(opts.batch);
+        const n = await exportBatch(engine.ledger, batch.id, opts.format, resolve(opts.out));
+        process.stderr.write(`Wrote ${n} rows to ${resolve(opts.out)}\n`);
+      } finally {
+        await engine.close();
+      }
+    });
+
+  program
+    .command('retry')
+    .description(
+      'send again the files of a batch that failed, need attention or were interrupted, then run it',
+    )
+    .requiredOption('--batch <name>', 'the batch')
+    .addOption(new Option('--status <status>', 'which files').choices(['failed', 'attention', 'interrupted']))
+    .action(async (opts: { batch: string; status?: ItemStatus }) => {
+      const engine = openEngine(program);
+      try {
+        const batch = engine.ledger.batches.requireByName(opts.batch);
+        const statuses = opts.status
+          ? [opts.status]
+          : (['failed', 'attention', 'interrupted'] as ItemStatus[]);
+        const ids = engine.ledger.db
+          .prepare(
+            `SELECT id FROM items WHERE batch_id = ? AND status IN (${statuses.map(() => '?').join(',')})`,
+          )
+          .pluck()
+          .all(batch.id, ...statuses) as number[];
+        if (ids.length > 0) {
+          const result = engine.ledger.decide({
+            batchId: batch.id,
+            itemIds: ids,
+            action: 'retry',
+            note: 'courier retry',
+            actor: 'cli',
+          });
+          process.stderr.write(`Queued ${result.applied} file(s) again.\n`);
+        } else process.stderr.write('Nothing to retry.\n');
+        process.exitCode = await runBatchWithProgress(engine, batch.id);
+      } finally {
+        await engine.close();
+      }
+    });
+
+  program
+    .command('copy')
+    .description('copy a folder to another folder, every file verified with SHA-1 and MD5 (resumable)')
+    .requiredOption('--from <dir>', 'source folder')
+    .requiredOption('--to <dir>', 'destination folder')
+    .option('--batch <name>', 'batch name (default: copy-<date>)')
+    .option('--concurrency <n>', 'files at the same time', parsePositiveInt, 4)
+    .action(async (opts: { from: string; to: string; batch?: string; concurrency: number }) => {
+      const engine = openEngine(program);
+      try {
+        const name = opts.batch ?? `copy-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        const batch =
+          engine.ledger.batches.byName(name) ??
+          engine.ledger.batches.create({
+            name,
+            sourceKind: 'folder',
+            sourceConfig: { dir: resolve(opts.from), includeHidden: false },
+            targetKind: 'folder',
+            targetConfig: { dir: resolve(opts.to) },
+            settings: { concurrency: opts.concurrency },
+          });
+        process.exitCode = await runBatchWithProgress(engine, batch.id);
+      } finally {
+        await engine.close();
+      }
+    });
+
+  program
+    .command('serve')
+    .description('serve the web UI on 127.0.0.1 and print its address (with its access token)')
+    .option('--port <n>', 'port (default: any free port)', (v) => Number(v), 0)
+    .action(async (opts: { port: number }) => {
+      const engine = openEngine(program, 'runner', 'web');
+      const host = await startWebHost({ engine, staticDir: rendererDir(), port: opts.port });
+      process.stdout.write(`${host.url}\n`);
+      await new Promise<void>((resolveStop) => {
+        process.once('SIGINT', resolveStop);
+        process.once('SIGTERM', resolveStop);
+      });
+      await host.close();
+      await engine.close();
+    });
+
+  program
+    .command('dev-seed')
+    .description('development: fill the ledger with a realistic batch of N items in mixed statuses')
+    .requiredOption('--items <n>', 'how many items', parsePositiveInt)
+    .option('--batch <name>', 'batch name', 'seeded-batch')
+    .action((opts: { items: number; batch: string }) => {
+      const engine = openEngine(program);
+      try {
+        const started = Date.now();
+        seedDevBatch(engine.ledger, opts.batch, opts.items);
+        process.stderr.write(
+          `Seeded '${opts.batch}' with ${opts.items} items in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+        );
+      } finally {
+        void engine.close();
+      }
+    });
+
+  return program;
+}
+
+/** Runs the command line and returns the exit status (0 ok, 1 files failed or need attention, 2 usage/configuration). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return 0;
+      return USAGE;
+    }
+    if (err instanceof CourierError) {
+      process.stderr.write(`courier: ${err.message}\n`);
+      return USAGE;
+    }
+    process.stderr.write(`courier: ${(err as Error).stack ?? String(err)}\n`);
+    return USAGE;
+  }
+}

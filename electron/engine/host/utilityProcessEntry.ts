@@ -1,0 +1,26 @@
+// Entry of the engine's Electron utility process: plain Node plus `process.parentPort`.
+import { join } from 'node:path';
+import { Engine } from '../engine';
+import { remoteCipher, serveOverPort } from './portHost';
+import type { FromEngine, PortLike } from './portHost';
+
+const port = (process as unknown as { parentPort?: PortLike }).parentPort;
+if (!port) throw new Error('The engine process must be started by the desktop shell (utilityProcess).');
+
+const dataDir = process.argv[process.argv.indexOf('--data-dir') + 1];
+try {
+  if (!dataDir) throw new Error('--data-dir is missing');
+  const { cipher, settle } = remoteCipher(port);
+  const engine = new Engine({
+    dbFile: join(dataDir, 'ledger.sqlite'),
+    dataDir,
+    mode: 'desktop',
+    role: 'runner',
+    autoResume: true,
+    cipher,
+  });
+  serveOverPort(engine, port, settle);
+  process.on('SIGTERM', () => void engine.close().then(() => process.exit(0)));
+} catch (err) {
+  port.postMessage({ kind: 'fatal', message: (err as Error).message } satisfies FromEngine);
+}

@@ -1,0 +1,342 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BatchState } from '../../../shared/status';
+import type { ClaimedItem, ItemOutcome, Ledger } from '../ledger/ledger';
+import type { BatchRecord } from '../ledger/batchStore';
+import type { SourceAdapter, StepContext, TargetAdapter, WorkItem, LocalFile } from './adapters';
+import { backoffDelay } from './backoff';
+import type { BackoffPolicy } from './backoff';
+import { classifyError } from './classifyError';
+import { napUntilAbort } from './clock';
+import type { Clock } from './clock';
+import type { HostLimiter } from './hostLimiter';
+import { ThroughputMeter } from './throughput';
+
+export interface BatchRunDeps {
+  ledger: Ledger;
+  clock: Clock;
+  random: () => number;
+  hosts: HostLimiter;
+  backoff: BackoffPolicy;
+  workRoot: string;
+  onItemProgress?: (batchId: number, itemId: number, done: number, total: number | null) => void;
+}
+
+export interface BatchRunPlan {
+  batch: BatchRecord;
+  source: SourceAdapter;
+  sourceConfig: unknown;
+  target: TargetAdapter;
+  targetConfig: unknown;
+  concurrency: number;
+  maxAttempts: number;
+}
+
+type Stop = 'cancel' | 'shutdown' | 'error';
+const LONG_NAP_MS = 2 ** 31 - 1;
+
+function toWorkItem(item: ClaimedItem): WorkItem {
+  return {
+    id: item.id,
+    batchId: item.batch_id,
+    key: item.key,
+    path: item.path,
+    name: item.name,
+    group: item.group_key,
+    attempts: item.attempts,
+    size: item.size,
+    meta: JSON.parse(item.meta) as Record<string, unknown>,
+  };
+}
+
+/**
+ * One batch being worked on: lists its files (overlapping with delivery), keeps up to `concurrency`
+ * items in flight, schedules retries, and settles every item it started before it ends.
+ */
+export class BatchRun {
+  readonly throughput: ThroughputMeter;
+  readonly finished: Promise<BatchState>;
+  private readonly inFlight = new Map<number, AbortController>();
+  private readonly workDir: string;
+  private paused = false;
+  private stop: Stop | undefined;
+  private collected: boolean;
+  private wakeController = new AbortController();
+  private wakePending = false;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly plan: BatchRunPlan,
+    private readonly deps: BatchRunDeps,
+  ) {
+    this.collected = plan.batch.collected;
+    this.throughput = new ThroughputMeter(deps.clock);
+    this.workDir = join(deps.workRoot, `batch-${plan.batch.id}`);
+    mkdirSync(this.workDir, { recursive: true });
+    this.finished = this.loop();
+  }
+
+  get batchId(): number {
+    return this.plan.batch.id;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  pause(): void {
+    if (this.paused || this.stop) return;
+    this.paused = true;
+    this.deps.ledger.batches.setState(
+      this.batchId,
+      'paused',
+      'Paused by the operator; files in flight finish.',
+    );
+    this.wake();
+  }
+
+  resume(): void {
+    if (!this.paused || this.stop) return;
+    this.paused = false;
+    this.deps.ledger.batches.setState(this.batchId, 'running', 'Resumed.');
+    this.wake();
+  }
+
+  /** Stops the batch: files in flight are aborted and become `interrupted`. */
+  cancel(kind: 'cancel' | 'shutdown'): Promise<BatchState> {
+    if (!this.stop) this.stop = kind;
+    for (const controller of this.inFlight.values()) controller.abort();
+    this.wake();
+    return this.finished;
+  }
+
+  /** Wakes the loop: new items, a decision, or a state change. */
+  wake(): void {
+    this.wakePending = true;
+    this.wakeController.abort();
+  }
+
+  private async nap(ms: number): Promise<void> {
+    if (this.wakePending) {
+      this.wakePending = false;
+      return;
+    }
+    await napUntilAbort(this.deps.clock, Math.min(ms, LONG_NAP_MS), this.wakeController.signal);
+    if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+    this.wakePending = false;
+  }
+
+  private async loop(): Promise<BatchState> {
+    const { ledger } = this.deps;
+    ledger.batches.setState(this.batchId, 'running', 'Started.');
+    const collecting = this.collected ? Promise.resolve() : this.collect();
+    try {
+      for (;;) {
+        if (this.stop) break;
+        if (this.paused) {
+          await this.nap(LONG_NAP_MS);
+          continue;
+        }
+        const free = this.plan.concurrency - this.inFlight.size;
+        const claimed = free > 0 ? ledger.claim(this.batchId, free) : [];
+        for (const item of claimed) this.launch(item);
+        if (this.inFlight.size === 0 && claimed.length === 0) {
+          if (!this.collected) {
+            await this.nap(LONG_NAP_MS);
+            continue;
+          }
+          const next = ledger.nextRetryAt(this.batchId);
+          if (next === null) break;
+          await this.nap(next - this.deps.clock.now());
+          continue;
+        }
+        await this.nap(LONG_NAP_MS);
+      }
+    } finally {
+      await collecting;
+      await this.settleInFlight();
+    }
+    return this.end();
+  }
+
+  private async collect(): Promise<void> {
+    const { ledger } = this.deps;
+    let listed = 0;
+    try {
+      for await (const chunk of this.plan.source.collect(
+        this.plan.sourceConfig,
+        this.context(new AbortController()),
+      )) {
+        listed += ledger.addItems(this.batchId, chunk);
+        this.wake();
+        if (this.stop) return;
+      }
+      ledger.batches.markCollected(this.batchId, `The source listed ${listed} new file(s).`);
+      this.collected = true;
+    } catch (err) {
+      const error = classifyError(err, `Listing ${this.plan.source.label(this.plan.sourceConfig)}`);
+      this.failure = error;
+      this.stop = 'error';
+      for (const controller of this.inFlight.values()) controller.abort();
+    } finally {
+      this.wake();
+    }
+  }
+
+  private launch(item: ClaimedItem): void {
+    const controller = new AbortController();
+    this.inFlight.set(item.id, controller);
+    void this.process(item, controller)
+      .then((outcome) => this.deps.ledger.record(this.batchId, [outcome]))
+      .then(() => this.throughputTick(item.id))
+      .catch((err: unknown) => {
+        // The ledger itself failed (disk full, database locked): stop rather than lose track.
+        this.failure = classifyError(err, `Recording ${item.name}`);
+        this.stop = 'error';
+        for (const c of this.inFlight.values()) c.abort();
+      })
+      .finally(() => {
+        this.inFlight.delete(item.id);
+        this.wake();
+      });
+  }
+
+  private throughputTick(itemId: number): void {
+    const status = this.deps.ledger.item(itemId)?.status;
+    if (status === 'done' || status === 'duplicate' || status === 'skipped') this.throughput.tick();
+  }
+
+  private context(controller: AbortController, itemId?: number): StepContext {
+    return {
+      signal: controller.signal,
+      clock: this.deps.clock,
+      hosts: this.deps.hosts,
+      workDir: this.workDir,
+      progress: (done, total) => {
+        if (itemId !== undefined) this.deps.onItemProgress?.(this.batchId, itemId, done, total);
+      },
+    };
+  }
+
+  private async process(item: ClaimedItem, controller: AbortController): Promise<ItemOutcome> {
+    const { source, sourceConfig, target, targetConfig } = this.plan;
+    const work = toWorkItem(item);
+    const ctx = this.context(controller, item.id);
+    const { hosts } = this.deps;
+    let file: LocalFile | undefined;
+    try {
+      const fetched = await hosts.run(
+        source.host(sourceConfig),
+        () => source.fetch(work, sourceConfig, ctx),
+        ctx.signal,
+      );
+      file = fetched;
+      const targetHost = target.host(targetConfig);
+      const present = await hosts.run(
+        targetHost,
+        () => target.probe(work, fetched, targetConfig, ctx),
+        ctx.signal,
+      );
+      const delivery =
+        present ??
+        (await hosts.run(targetHost, () => target.deliver(work, fetched, targetConfig, ctx), ctx.signal));
+      return {
+        itemId: item.id,
+        status: delivery.status,
+        reason: delivery.reason ?? (present ? 'already-there' : null),
+        message: delivery.message ?? null,
+        actions: [],
+        attempts: item.attempts + 1,
+        nextAttemptAt: null,
+        target: delivery.target ?? null,
+        size: delivery.size ?? fetched.size,
+        sha1: delivery.sha1 ?? fetched.sha1 ?? null,
+        md5: delivery.md5 ?? fetched.md5 ?? null,
+        meta: delivery.meta,
+      };
+    } catch (err) {
+      if (controller.signal.aborted) {
+        return {
+          itemId: item.id,
+          status: 'interrupted',
+          reason: 'interrupted',
+          message:
+            this.stop === 'cancel'
+              ? 'Cancelled while in flight; it will be checked and resumed on the next run.'
+              : 'Stopped while in flight; it will be checked and resumed on the next run.',
+        };
+      }
+      return this.failureOutcome(item, err);
+    } finally {
+      await file?.release?.().catch(() => undefined);
+    }
+  }
+
+  private failureOutcome(item: ClaimedItem, err: unknown): ItemOutcome {
+    const error = classifyError(err, item.name);
+    const attempts = item.attempts + 1;
+    const event = { data: { code: error.code, ...(error.detail ?? {}) } };
+    if (error.attention) {
+      return {
+        itemId: item.id,
+        status: 'attention',
+        reason: error.attention.reason,
+        message: error.message,
+        actions: error.attention.actions,
+        attempts,
+        event,
+      };
+    }
+    if (error.retryable && attempts < this.plan.maxAttempts) {
+      const delay = backoffDelay(attempts, error.retryAfterMs, this.deps.random, this.deps.backoff);
+      return {
+        itemId: item.id,
+        status: 'failed',
+        reason: error.code,
+        message: `${error.message} — attempt ${attempts} of ${this.plan.maxAttempts}; retrying in ${Math.ceil(delay / 1000)} s`,
+        attempts,
+        nextAttemptAt: this.deps.clock.now() + delay,
+        event: { data: { ...event.data, retryInMs: delay } },
+      };
+    }
+    return {
+      itemId: item.id,
+      status: 'failed',
+      reason: error.code,
+      message: error.retryable ? `${error.message} — gave up after ${attempts} attempts` : error.message,
+      attempts,
+      nextAttemptAt: null,
+      event,
+    };
+  }
+
+  private async settleInFlight(): Promise<void> {
+    while (this.inFlight.size > 0) await this.nap(LONG_NAP_MS);
+  }
+
+  private end(): BatchState {
+    const { ledger } = this.deps;
+    const leftRunning = ledger.runningItems(this.batchId);
+    if (leftRunning.length > 0) ledger.interrupt(this.batchId, leftRunning, 'Stopped while in flight.');
+    if (this.failure) {
+      ledger.batches.setState(this.batchId, 'paused', `Stopped: ${this.failure.message}`);
+      throw this.failure;
+    }
+    if (this.stop === 'cancel') {
+      ledger.batches.setState(this.batchId, 'cancelled', 'Cancelled by the operator.');
+      return 'cancelled';
+    }
+    // On shutdown the batch stays `running`, so the next start of the app resumes it.
+    if (this.stop === 'shutdown') return 'running';
+    const counts = ledger.counts(this.batchId);
+    const open = counts.failed + counts.attention + counts.interrupted;
+    ledger.batches.setState(
+      this.batchId,
+      'finished',
+      open === 0
+        ? 'Finished: every file is settled.'
+        : `Finished with ${open} file(s) that need a decision or a retry.`,
+    );
+    return 'finished';
+  }
+}

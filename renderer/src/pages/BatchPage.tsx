@@ -1,0 +1,127 @@
+import { useEffect, useState } from 'react';
+import type { ItemRow } from '../../../shared/domain';
+import type { ItemStatus, OperatorAction } from '../../../shared/status';
+import { useApi } from '../api';
+import { BatchControls } from '../components/BatchControls';
+import { FilesTable } from '../components/FilesTable';
+import { ProgressBar } from '../components/ProgressBar';
+import { StateBadge } from '../components/StatusBadge';
+import { StatusChips } from '../components/StatusChips';
+import { formatEta } from '../format';
+import { useBatch } from '../useBatches';
+import type { ItemQuery } from '../useItemWindows';
+
+function statusesFromHash(): ItemStatus[] {
+  const q = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  return (q.get('status')?.split(',').filter(Boolean) ?? []) as ItemStatus[];
+}
+
+export function BatchPage({ batchId }: { batchId: number }) {
+  const api = useApi();
+  const { batch, error } = useBatch(batchId);
+  const [statuses, setStatuses] = useState<ItemStatus[]>(statusesFromHash);
+  const [text, setText] = useState('');
+  const [debouncedText, setDebouncedText] = useState('');
+  const [group, setGroup] = useState<string | undefined>(undefined);
+  const [sort, setSort] = useState<ItemQuery['sort']>({ column: 'seq', direction: 'asc' });
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    const t = setTimeout(() => setDebouncedText(text.trim()), 250);
+    return () => clearTimeout(t);
+  }, [text]);
+
+  const query: ItemQuery = {
+    batchId,
+    filter: {
+      ...(statuses.length ? { statuses } : {}),
+      ...(group !== undefined ? { group } : {}),
+      ...(debouncedText ? { text: debouncedText } : {}),
+    },
+    sort,
+  };
+
+  const decide = (item: ItemRow, action: OperatorAction) => {
+    api.call('items.decide', { batchId, itemIds: [item.id], action }).then(
+      (r) => setNotice(r.applied ? null : (r.refused[0]?.reason ?? 'Not possible.')),
+      (e: Error) => setNotice(e.message),
+    );
+  };
+
+  if (error)
+    return (
+      <div role="alert" className="banner banner-error">
+        {error}
+      </div>
+    );
+  if (!batch)
+    return (
+      <div className="page muted" aria-busy="true">
+        Loading…
+      </div>
+    );
+  const settled = batch.counts.done + batch.counts.skipped + batch.counts.duplicate + batch.counts.unmatched;
+  const problems = batch.counts.failed + batch.counts.attention;
+  return (
+    <section aria-labelledby="batch-title" className="page page-fill">
+      <header className="page-head">
+        <div>
+          <a href="#/batches" className="crumb">
+            Batches
+          </a>
+          <h1 id="batch-title">
+            {batch.name} <StateBadge state={batch.state} />
+          </h1>
+          <div className="muted route-line">
+            {batch.source.kind}: {batch.source.label} → {batch.target.kind}: {batch.target.label}
+          </div>
+        </div>
+        <BatchControls batch={batch} onError={setNotice} />
+      </header>
+      <div className="batch-summary">
+        <ProgressBar counts={batch.counts} total={batch.total} label={`Progress of ${batch.name}`} />
+        <div className="batch-stats">
+          <span>
+            <strong>{settled.toLocaleString()}</strong> of {batch.total.toLocaleString()} settled
+          </span>
+          {problems > 0 && (
+            <span className="text-problem">{problems.toLocaleString()} need a decision or retry</span>
+          )}
+          {batch.throughput ? <span>{batch.throughput.toFixed(1)} files/s</span> : null}
+          <span className="muted">{formatEta(batch.total - settled - problems, batch.throughput)}</span>
+          {batch.note && <span className="muted note">{batch.note}</span>}
+        </div>
+      </div>
+      {notice && (
+        <div role="status" className="banner">
+          {notice}
+        </div>
+      )}
+      <div className="filters">
+        <StatusChips counts={batch.counts} selected={statuses} onChange={setStatuses} />
+        <div className="filter-right">
+          {group !== undefined && (
+            <button
+              type="button"
+              className="chip"
+              aria-pressed="true"
+              onClick={() => setGroup(undefined)}
+              aria-label={`Remove group filter ${group}`}
+            >
+              Group: {group} ✕
+            </button>
+          )}
+          <input
+            type="search"
+            className="search"
+            placeholder="Search names and paths"
+            aria-label="Search names and paths"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        </div>
+      </div>
+      <FilesTable query={query} onSortChange={setSort} onGroup={setGroup} onDecide={decide} />
+    </section>
+  );
+}

@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { BatchControls } from '../components/BatchControls';
+import { ProgressBar } from '../components/ProgressBar';
+import { StateBadge } from '../components/StatusBadge';
+import { formatEta } from '../format';
+import { hrefOf } from '../route';
+import { useBatches } from '../useBatches';
+
+export function BatchesPage() {
+  const { batches, error } = useBatches();
+  const [actionError, setActionError] = useState<string | null>(null);
+  return (
+    <section aria-labelledby="batches-title" className="page">
+      <header className="page-head">
+        <h1 id="batches-title">Batches</h1>
+      </header>
+      {(error ?? actionError) && (
+        <div role="alert" className="banner banner-error">
+          {error ?? actionError}
+        </div>
+      )}
+      {batches?.length === 0 && (
+        <div className="empty">
+          <p>No batches yet.</p>
+          <p className="muted">
+            Start one from the command line, for example <code>courier copy --from DIR --to DIR</code>.
+          </p>
+        </div>
+      )}
+      <ul className="batch-list" aria-label="Batches">
+        {batches?.map((b) => {
+          const settled = b.counts.done + b.counts.skipped + b.counts.duplicate + b.counts.unmatched;
+          const problems = b.counts.failed + b.counts.attention;
+          return (
+            <li key={b.id} className="batch-card">
+              <div className="batch-card-main">
+                <div className="batch-card-title">
+                  <a href={hrefOf({ page: 'batch', batchId: b.id })} className="batch-name">
+                    {b.name}
+                  </a>
+                  <StateBadge state={b.state} />
+                </div>
+                <div className="muted route-line">
+                  <span title={b.source.label}>
+                    {b.source.kind}: {b.source.label}
+                  </span>
+                  <span aria-hidden="true"> → </span>
+                  <span title={b.target.label}>
+                    {b.target.kind}: {b.target.label}
+                  </span>
+                </div>
+                <ProgressBar counts={b.counts} total={b.total} label={`Progress of ${b.name}`} />
+                <div className="batch-stats">
+                  <span>
+                    <strong>{settled.toLocaleString()}</strong> of {b.total.toLocaleString()} settled
+                  </span>
+                  {problems > 0 && (
+                    <span className="text-problem">{problems.toLocaleString()} need a decision or retry</span>
+                  )}
+                  {b.throughput ? <span>{b.throughput.toFixed(1)} files/s</span> : null}
+                  <span className="muted">{formatEta(b.total - settled - problems, b.throughput)}</span>
+                </div>
+              </div>
+              <BatchControls batch={b} onError={setActionError} />
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,23 @@
+import type { AppInfo } from '../../../shared/contract';
+
+export function SettingsPage({ info }: { info: AppInfo | null }) {
+  return (
+    <section aria-labelledby="settings-title" className="page">
+      <header className="page-head">
+        <h1 id="settings-title">Settings</h1>
+      </header>
+      <dl className="settings-list">
+        <dt>Version</dt>
+        <dd>{info?.version ?? '…'}</dd>
+        <dt>Data folder (ledger and temporary files)</dt>
+        <dd>
+          <code>{info?.dataDir ?? '…'}</code>
+        </dd>
+        <dt>Sources this build can read</dt>
+        <dd>{info?.sourceKinds.join(', ') ?? '…'}</dd>
+        <dt>Targets this build can deliver to</dt>
+        <dd>{info?.targetKinds.join(', ') ?? '…'}</dd>
+      </dl>
+    </section>
+  );
+}

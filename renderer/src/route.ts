@@ -1,0 +1,28 @@
+import { useEffect, useState } from 'react';
+
+export type Route =
+  { page: 'batches' } | { page: 'batch'; batchId: number } | { page: 'attention' } | { page: 'settings' };
+
+export function parseRoute(hash: string): Route {
+  const parts = (hash.replace(/^#\/?/, '').split('?')[0] ?? '').split('/');
+  if (parts[0] === 'batches' && parts[1] && /^\d+$/.test(parts[1]))
+    return { page: 'batch', batchId: Number(parts[1]) };
+  if (parts[0] === 'attention') return { page: 'attention' };
+  if (parts[0] === 'settings') return { page: 'settings' };
+  return { page: 'batches' };
+}
+
+export function hrefOf(route: Route): string {
+  return route.page === 'batch' ? `#/batches/${route.batchId}` : `#/${route.page}`;
+}
+
+/** The current route from the location hash (works from app:// and in web mode alike). */
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
