@@ -1,0 +1,4 @@
+export { chromiumArgs, createBrowserDriver, identifyingUserAgent } from './browserDriver';
+export type { BrowserDriver, BrowserDriverOptions } from './browserDriver';
+export { browserCandidates, findChromiumExecutable } from './findBrowser';
+export type { BrowserCandidate, BrowserKind, FindBrowserOptions } from './findBrowser';

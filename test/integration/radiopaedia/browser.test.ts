@@ -1,0 +1,77 @@
+// The browser driver: Debian Chromium through playwright-core, persistent profile, identifying UA.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBrowserDriver } from '../../../electron/engine/clients/browser';
+import { extractCase } from '../../../electron/engine/sources/radiopaedia';
+import { caught, startHarness } from './harness';
+import type { Harness } from './harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ renderDelayMs: 50 });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('browserDriver', () => {
+  it('finds Debian’s Chromium and runs headless', async () => {
+    if (!process.env['COURIER_BROWSER']) expect(h.driver.executablePath).toBe('/usr/bin/chromium');
+    expect(h.driver.kind).toMatch(/chromium|chrome|edge|configured/);
+    expect(h.driver.visible).toBe(false);
+    // Asking for the mode it is already in does not restart the browser.
+    const context = await h.driver.context();
+    expect(await h.driver.setVisible(false)).toBe(context);
+  });
+
+  it('every request (page, script fetch, images, redirects, request API) carries the identifying User-Agent', async () => {
+    const page = await h.driver.page();
+    await extractCase(page, 70001, { site: h.fixture.url });
+    await caught(() => extractCase(page, 70007, { site: h.fixture.url })); // a redirect
+    await (await h.driver.context()).request.get(`${h.fixture.url}/cdn/images/70001001/x.jpeg`);
+    const agents = [...h.fixture.stats.userAgents];
+    expect(agents).toHaveLength(1);
+    expect(agents[0]).toMatch(/Chrome\/\d+.* ImagingCourier\/\d/);
+    expect(agents[0]).not.toContain('Headless');
+    expect(h.driver.userAgent).toBe(agents[0]);
+  });
+
+  it('a sign-in survives a restart (persistent profile); close is clean and idempotent', async () => {
+    const site = h.fixture.url;
+    let page = await h.driver.page();
+    const err = await caught(() => extractCase(page, 70007, { site }));
+    const signInUrl = (err['detail'] as { signInUrl: string }).signInUrl;
+    // The operator's step, done here by the test in the same (headless) browser.
+    await page.goto(signInUrl);
+    await page.getByLabel('Email').fill(h.fixture.credentials.email);
+    await page.getByLabel('Password').fill(h.fixture.credentials.password);
+    await Promise.all([
+      page.waitForURL(/\/cases\/70007$/),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    expect((await extractCase(page, 70007, { site })).title).toBe('Members only case');
+
+    await h.driver.close();
+    await h.driver.close();
+    expect(fs.existsSync(path.join(h.profileDir, 'SingletonLock'))).toBe(false);
+
+    // Same profile, new browser process: still signed in, no second sign-in.
+    const again = createBrowserDriver({ profileDir: h.profileDir });
+    try {
+      page = await again.page();
+      expect((await extractCase(page, 70007, { site })).rid).toBe(70007);
+      expect(h.fixture.stats.signIns).toBe(1);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('a configured path that does not exist → browser-not-found', () => {
+    expect(() =>
+      createBrowserDriver({ profileDir: h.profileDir, executablePath: '/nonexistent/chrome' }),
+    ).toThrow(expect.objectContaining({ code: 'browser-not-found' }));
+  });
+});
