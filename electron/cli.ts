@@ -6,24 +6,15 @@ import { Command, CommanderError, Option } from 'commander';
 import { CourierError } from '../shared/errors';
 import { ITEM_STATUSES } from '../shared/status';
 import type { ItemStatus } from '../shared/status';
-import { defaultDataDir, defaultLedgerFile } from './engine/appPaths';
-import { Engine, ENGINE_VERSION } from './engine/engine';
+import { defaultDataDir } from './engine/appPaths';
+import { ENGINE_VERSION } from './engine/engine';
 import { startWebHost } from './engine/host/webHost';
 import { seedDevBatch } from './engine/ledger/devSeed';
 import { EXPORT_FORMATS, exportBatch } from './engine/reports/exportBatch';
 import type { ExportFormat } from './engine/reports/exportBatch';
+import { batchNamed, openEngine } from './cli/openEngine';
+import { parsePositiveInt, USAGE_EXIT } from './cli/options';
 import { runBatchWithProgress } from './cli/runBatch';
-
-const USAGE = 2;
-
-function openEngine(
-  program: Command,
-  role: 'runner' | 'reader' = 'runner',
-  mode: 'cli' | 'web' = 'cli',
-): Engine {
-  const db = resolve((program.opts().db as string | undefined) ?? defaultLedgerFile());
-  return new Engine({ dbFile: db, dataDir: dirname(db), mode, role, autoResume: mode === 'web' });
-}
 
 function rendererDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -36,13 +27,6 @@ function rendererDir(): string {
     });
   }
   return found;
-}
-
-function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new CommanderError(USAGE, 'courier.invalidNumber', `'${value}' is not a positive whole number`);
-  return n;
 }
 
 export function buildProgram(): Command {
@@ -168,17 +152,15 @@ export function buildProgram(): Command {
       const engine = openEngine(program);
       try {
         const name = opts.batch ?? `copy-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        const batch =
-          engine.ledger.batches.byName(name) ??
-          engine.ledger.batches.create({
-            name,
-            sourceKind: 'folder',
-            sourceConfig: { dir: resolve(opts.from), includeHidden: false },
-            targetKind: 'folder',
-            targetConfig: { dir: resolve(opts.to) },
-            settings: { concurrency: opts.concurrency },
-          });
-        process.exitCode = await runBatchWithProgress(engine, batch.id);
+        const batchId = batchNamed(engine, name, () => ({
+          name,
+          sourceKind: 'folder',
+          sourceConfig: { dir: resolve(opts.from), includeHidden: false },
+          targetKind: 'folder',
+          targetConfig: { dir: resolve(opts.to) },
+          settings: { concurrency: opts.concurrency },
+        }));
+        process.exitCode = await runBatchWithProgress(engine, batchId);
       } finally {
         await engine.close();
       }
@@ -218,6 +200,7 @@ export function buildProgram(): Command {
       }
     });
 
+  // Commands of the sources and targets, one module each.
   return program;
 }
 
@@ -235,13 +218,13 @@ export async function main(argv: string[]): Promise<number> {
         err.code === 'commander.help'
       )
         return 0;
-      return USAGE;
+      return USAGE_EXIT;
     }
     if (err instanceof CourierError) {
       process.stderr.write(`courier: ${err.message}\n`);
-      return USAGE;
+      return USAGE_EXIT;
     }
     process.stderr.write(`courier: ${(err as Error).stack ?? String(err)}\n`);
-    return USAGE;
+    return USAGE_EXIT;
   }
 }

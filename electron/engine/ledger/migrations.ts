@@ -59,7 +59,7 @@ CREATE INDEX items_running ON items(status) WHERE status = 'running';
 
 -- Substring search over names (trigram). Filled behind the writes by the text indexer, up to
 -- text_index_state.indexed_upto; the few newest rows above it are searched with LIKE.
-CREATE VIRTUAL TABLE items_text USING fts5(name, content='items', content_rowid='id', tokenize='trigram', detail='none');
+CREATE VIRTUAL TABLE items_text USING fts5(name, content='items', content_rowid='id', tokenize='trigram');
 CREATE TABLE text_index_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_upto INTEGER NOT NULL);
 INSERT INTO text_index_state(id, indexed_upto) VALUES (1, 0);
 

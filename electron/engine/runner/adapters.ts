@@ -33,8 +33,18 @@ export interface LocalFile {
   size: number;
   sha1?: string;
   md5?: string;
+  /** A downloaded copy of the engine's own (in the work folder): a local target may move it instead of copying. */
+  temporary?: boolean;
   /** Removes temporary copies once the item is settled. */
   release?(): Promise<void>;
+}
+
+/** A settled item as a source sees it when the batch finishes (for per-batch files such as metadata.csv). */
+export interface SettledItem extends WorkItem {
+  status: string;
+  target: string | null;
+  sha1: string | null;
+  md5: string | null;
 }
 
 /** How an item ended at the target. */
@@ -66,6 +76,16 @@ export interface SourceAdapter<Config = unknown> extends AdapterBase<Config> {
   collect(config: Config, ctx: StepContext): AsyncIterable<ItemDraft[]>;
   /** Makes an item's bytes available locally (the file itself, or a download). */
   fetch(item: WorkItem, config: Config, ctx: StepContext): Promise<LocalFile>;
+  /**
+   * Called once when the batch has finished, with every item of the batch in order: writes what
+   * belongs to the batch as a whole (a metadata table, attribution, licences) next to the files.
+   */
+  finish?(
+    config: Config,
+    items: () => Iterable<SettledItem>,
+    ctx: StepContext,
+    targetConfig: unknown,
+  ): Promise<void>;
 }
 
 /** Where files go. Every step must be safe to repeat: `probe` checks the target before anything is sent. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { BatchState } from '../../../shared/status';
 import type { ClaimedItem, ItemOutcome, Ledger } from '../ledger/ledger';
 import type { BatchRecord } from '../ledger/batchStore';
-import type { SourceAdapter, StepContext, TargetAdapter, WorkItem, LocalFile } from './adapters';
+import type { LocalFile, SettledItem, SourceAdapter, StepContext, TargetAdapter, WorkItem } from './adapters';
 import { backoffDelay } from './backoff';
 import type { BackoffPolicy } from './backoff';
 import { classifyError } from './classifyError';
@@ -156,7 +156,26 @@ export class BatchRun {
       await collecting;
       await this.settleInFlight();
     }
+    if (!this.stop && !this.failure) await this.finishSource();
     return this.end();
+  }
+
+  private async finishSource(): Promise<void> {
+    const { source, sourceConfig, targetConfig } = this.plan;
+    if (!source.finish) return;
+    const ledger = this.deps.ledger;
+    const batchId = this.batchId;
+    const items = function* (): Generator<SettledItem> {
+      const stmt = ledger.db.prepare('SELECT * FROM items WHERE batch_id = ? ORDER BY seq');
+      for (const r of stmt.iterate(batchId) as Iterable<ClaimedItem>) {
+        yield { ...toWorkItem(r), status: r.status, target: r.target, sha1: r.sha1, md5: r.md5 };
+      }
+    };
+    try {
+      await source.finish(sourceConfig, items, this.context(new AbortController()), targetConfig);
+    } catch (err) {
+      this.failure = classifyError(err, `Finishing ${source.label(sourceConfig)}`);
+    }
   }
 
   private async collect(): Promise<void> {

@@ -67,37 +67,37 @@ export function FilesTable({ query, onSortChange, onGroup, onDecide }: FilesTabl
       helper.columns([
         helper.accessor('seq', {
           header: '#',
-          meta: { sort: 'seq', width: '72px', align: 'end' } as ColumnMeta,
+          meta: { sort: 'seq', width: '64px', align: 'end' } as ColumnMeta,
         }),
         helper.accessor('name', {
           header: 'Name',
-          meta: { sort: 'name', width: 'minmax(240px, 3fr)' } as ColumnMeta,
+          meta: { sort: 'name', width: 'minmax(180px, 4fr)' } as ColumnMeta,
         }),
         helper.accessor('group', {
           header: 'Group',
-          meta: { sort: 'group', width: 'minmax(110px, 1fr)' } as ColumnMeta,
+          meta: { sort: 'group', width: 'minmax(90px, 1fr)' } as ColumnMeta,
         }),
         helper.accessor('status', {
           header: 'Status',
-          meta: { sort: 'status', width: '140px' } as ColumnMeta,
+          meta: { sort: 'status', width: '128px' } as ColumnMeta,
         }),
         helper.accessor('message', {
           header: 'Reason',
-          meta: { sort: 'reason', width: 'minmax(200px, 3fr)' } as ColumnMeta,
+          meta: { sort: 'reason', width: 'minmax(140px, 3fr)' } as ColumnMeta,
         }),
         helper.accessor('size', {
           header: 'Size',
-          meta: { sort: 'size', width: '90px', align: 'end' } as ColumnMeta,
+          meta: { sort: 'size', width: '76px', align: 'end' } as ColumnMeta,
         }),
         helper.accessor('attempts', {
           header: 'Tries',
-          meta: { sort: 'attempts', width: '64px', align: 'end' } as ColumnMeta,
+          meta: { sort: 'attempts', width: '52px', align: 'end' } as ColumnMeta,
         }),
         helper.accessor('updatedAt', {
           header: 'Updated',
-          meta: { sort: 'updatedAt', width: '170px' } as ColumnMeta,
+          meta: { sort: 'updatedAt', width: '148px' } as ColumnMeta,
         }),
-        helper.display({ id: 'actions', header: 'Actions', meta: { width: '150px' } as ColumnMeta }),
+        helper.display({ id: 'actions', header: 'Actions', meta: { width: '118px' } as ColumnMeta }),
       ]),
     [],
   );

@@ -114,8 +114,8 @@ export function BatchPage({ batchId }: { batchId: number }) {
           <input
             type="search"
             className="search"
-            placeholder="Search names and paths"
-            aria-label="Search names and paths"
+            placeholder="Search file names"
+            aria-label="Search file names"
             value={text}
             onChange={(e) => setText(e.target.value)}
           />

@@ -65,3 +65,19 @@ export async function copyWithDigests(
   }
   return { size, sha1: sha1.digest('hex'), md5: md5.digest('hex') };
 }
+
+/**
+ * Moves a temporary file of the engine's into place after hashing it (one read, no copy). Returns null
+ * when the destination is on another file system, so the caller copies instead.
+ */
+export async function moveIntoPlace(from: string, to: string, signal?: AbortSignal): Promise<Digests | null> {
+  const digests = await digestFile(from, signal);
+  await mkdir(dirname(to), { recursive: true });
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EXDEV') return null;
+    throw err;
+  }
+  return digests;
+}

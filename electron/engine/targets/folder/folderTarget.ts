@@ -3,7 +3,7 @@ import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { CourierError } from '../../../../shared/errors';
 import type { TargetAdapter, WorkItem } from '../../runner/adapters';
-import { copyWithDigests, digestFile } from './copyWithDigests';
+import { copyWithDigests, digestFile, moveIntoPlace } from './copyWithDigests';
 
 export const folderTargetConfig = z.object({ dir: z.string().min(1) }).strict();
 export type FolderTargetConfig = z.infer<typeof folderTargetConfig>;
@@ -66,6 +66,10 @@ export const folderTarget: TargetAdapter<FolderTargetConfig> = {
   },
   async deliver(item, file, config, ctx) {
     const dest = destinationOf(item, config);
+    if (file.temporary) {
+      const moved = await moveIntoPlace(file.path, dest, ctx.signal);
+      if (moved) return { status: 'done', target: dest, ...moved };
+    }
     const digests = await copyWithDigests(file.path, dest, {
       signal: ctx.signal,
       onProgress: (done) => ctx.progress(done, file.size),

@@ -1,0 +1,172 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Ledger } from '../../../electron/engine/ledger/ledger';
+import type { ItemDraft } from '../../../electron/engine/ledger/ledger';
+import { MIGRATIONS } from '../../../electron/engine/ledger/migrations';
+import { ITEM_STATUSES } from '../../../shared/status';
+import type { ItemStatus } from '../../../shared/status';
+import { tempDir } from '../../support/tempDir';
+
+function drafts(n: number, prefix = 'f'): ItemDraft[] {
+  return Array.from({ length: n }, (_, i) => ({
+    key: `${prefix}${i}`,
+    path: `/src/${prefix}${i}.dcm`,
+    name: `${prefix}-${String(i).padStart(5, '0')}.dcm`,
+    group: `G${i % 3}`,
+    size: i,
+  }));
+}
+
+function groupCounts(ledger: Ledger, batchId: number): Record<string, number> {
+  const rows = ledger.db.prepare('SELECT status, count(*) AS n FROM items WHERE batch_id = ? GROUP BY status').all(batchId) as {
+    status: ItemStatus;
+    n: number;
+  }[];
+  const out: Record<string, number> = Object.fromEntries(ITEM_STATUSES.map((s) => [s, 0]));
+  for (const r of rows) out[r.status] = r.n;
+  return out;
+}
+
+describe('ledger', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let ledger: Ledger;
+  let batchId: number;
+  beforeEach(() => {
+    dir = tempDir();
+    ledger = Ledger.open(join(dir.path, 'l.sqlite'));
+    batchId = ledger.batches.create({ name: 'b', sourceKind: 'folder', sourceConfig: {}, targetKind: 'folder', targetConfig: {} }).id;
+  });
+  afterEach(() => {
+    ledger.close();
+    dir.cleanup();
+  });
+
+  it('applies every migration once, records it, and opens again without reapplying', () => {
+    const applied = ledger.db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+    expect(applied).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(ledger.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    ledger.close();
+    ledger = Ledger.open(join(dir.path, 'l.sqlite'));
+    expect(ledger.db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
+    expect(ledger.batches.byName('b')?.id).toBe(batchId);
+  });
+
+  it('refuses a ledger written by a newer schema', () => {
+    ledger.db.prepare("INSERT INTO schema_migrations VALUES (999, 'future', 'x', 0)").run();
+    ledger.close();
+    expect(() => Ledger.open(join(dir.path, 'l.sqlite'))).toThrow(/newer Imaging Courier/);
+    ledger = Ledger.open(join(dir.path, 'other.sqlite'));
+  });
+
+  it('lists items idempotently by key and keeps counters exact', () => {
+    expect(ledger.addItems(batchId, drafts(10))).toBe(10);
+    expect(ledger.addItems(batchId, drafts(12))).toBe(2);
+    expect(ledger.counts(batchId).pending).toBe(12);
+    const seqs = ledger.db.prepare('SELECT seq FROM items WHERE batch_id = ? ORDER BY seq').pluck().all(batchId);
+    expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
+  it('claims runnable items, records outcomes with events, and counts them', () => {
+    ledger.addItems(batchId, drafts(5));
+    const claimed = ledger.claim(batchId, 3);
+    expect(claimed.map((c) => c.seq)).toEqual([1, 2, 3]);
+    expect(ledger.counts(batchId).running).toBe(3);
+    ledger.record(batchId, [
+      { itemId: claimed[0]!.id, status: 'done', attempts: 1, target: '/t/1', sha1: 'aa' },
+      { itemId: claimed[1]!.id, status: 'failed', reason: 'http-503', message: 'busy', attempts: 1, nextAttemptAt: 10 },
+      { itemId: claimed[2]!.id, status: 'attention', reason: 'name-conflict', actions: ['rename', 'skip', 'approve'], attempts: 1 },
+    ]);
+    expect(ledger.counts(batchId)).toMatchObject(groupCounts(ledger, batchId));
+    const detail = ledger.detail(claimed[2]!.id);
+    expect(detail.item.actions).toEqual(expect.arrayContaining(['rename', 'skip', 'approve', 'retry', 'mark-done']));
+    expect(detail.events.map((e) => e.kind)).toEqual(['attempt', 'status']);
+    // A failed item is claimed again only once its retry time has come.
+    expect(ledger.nextRetryAt(batchId)).toBe(10);
+  });
+
+  it('keeps the event trail append-only', () => {
+    ledger.addItems(batchId, drafts(1));
+    const [item] = ledger.claim(batchId, 1);
+    expect(() => ledger.db.prepare('UPDATE events SET message = ? WHERE item_id = ?').run('changed', item!.id)).toThrow(/append-only/);
+    expect(() => ledger.db.prepare('DELETE FROM events').run()).toThrow(/append-only/);
+  });
+
+  it('applies operator decisions where allowed, refuses them elsewhere, and records each', () => {
+    ledger.addItems(batchId, drafts(3));
+    const [a, b, c] = ledger.claim(batchId, 3);
+    ledger.record(batchId, [
+      { itemId: a!.id, status: 'attention', reason: 'name-conflict', actions: ['rename', 'skip'] },
+      { itemId: b!.id, status: 'done' },
+      { itemId: c!.id, status: 'failed', reason: 'http-500' },
+    ]);
+    const renamed = ledger.decide({ batchId, itemIds: [a!.id], action: 'rename', newName: 'new.dcm', note: 'clash', actor: 'ana' });
+    expect(renamed).toEqual({ applied: 1, refused: [] });
+    const afterRename = ledger.item(a!.id)!;
+    expect(afterRename).toMatchObject({ status: 'pending', name: 'new.dcm', attempts: 0 });
+    const retryDone = ledger.decide({ batchId, itemIds: [b!.id, c!.id], action: 'retry', actor: 'ana' });
+    expect(retryDone.applied).toBe(1);
+    expect(retryDone.refused).toEqual([{ itemId: b!.id, reason: "'retry' is not possible for a done item" }]);
+    const approve = ledger.decide({ batchId, itemIds: [c!.id], action: 'approve', actor: 'ana' });
+    expect(approve.refused[0]?.reason).toMatch(/not possible/);
+    const decisions = ledger.db.prepare('SELECT action, note, new_name, actor FROM decisions ORDER BY id').all();
+    expect(decisions).toEqual([
+      { action: 'rename', note: 'clash', new_name: 'new.dcm', actor: 'ana' },
+      { action: 'retry', note: null, new_name: null, actor: 'ana' },
+    ]);
+    expect(ledger.detail(a!.id).events.at(-1)).toMatchObject({ kind: 'decision', code: 'rename', status: 'pending' });
+    expect(ledger.counts(batchId)).toMatchObject(groupCounts(ledger, batchId));
+  });
+
+  it('refuses a second runner on the same ledger while the first is alive', () => {
+    expect(() => Ledger.open(join(dir.path, 'l.sqlite'))).toThrow(/Another Imaging Courier/);
+    const reader = Ledger.open(join(dir.path, 'l.sqlite'), { role: 'reader' });
+    expect(reader.batches.list()).toHaveLength(1);
+    reader.close();
+  });
+
+  it('sums attention items by reason with the actions they allow', () => {
+    ledger.addItems(batchId, drafts(4));
+    const items = ledger.claim(batchId, 4);
+    ledger.record(
+      batchId,
+      items.map((it, i) => ({ itemId: it.id, status: 'attention' as const, reason: i < 3 ? 'licence' : 'sign-in', actions: ['approve' as const, 'skip' as const] })),
+    );
+    const groups = ledger.attentionSummary(batchId);
+    expect(groups.map((g) => [g.reason, g.count])).toEqual([
+      ['licence', 3],
+      ['sign-in', 1],
+    ]);
+    expect(groups[0]!.actions).toContain('approve');
+  });
+
+  it('stores secrets as ciphertext only', async () => {
+    const { SecretVault } = await import('../../../electron/engine/secretVault');
+    const key = Buffer.alloc(32, 7);
+    const { createCipheriv, createDecipheriv, randomBytes } = await import('node:crypto');
+    const vault = new SecretVault(ledger.db, {
+      available: async () => true,
+      encrypt: async (plain) => {
+        const iv = randomBytes(12);
+        const c = createCipheriv('aes-256-gcm', key, iv);
+        const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+        return Buffer.concat([iv, c.getAuthTag(), body]);
+      },
+      decrypt: async (blob) => {
+        const d = createDecipheriv('aes-256-gcm', key, blob.subarray(0, 12));
+        d.setAuthTag(blob.subarray(12, 28));
+        return Buffer.concat([d.update(blob.subarray(28)), d.final()]).toString('utf8');
+      },
+    });
+    expect(await vault.put('xnat:https://x.org', 'hunter2-secret')).toBe(true);
+    expect(await vault.get('xnat:https://x.org')).toBe('hunter2-secret');
+    ledger.db.pragma('wal_checkpoint(TRUNCATE)');
+    const raw = new Database(join(dir.path, 'l.sqlite'), { readonly: true });
+    const blob = raw.prepare('SELECT ciphertext FROM secrets').pluck().get() as Buffer;
+    raw.close();
+    expect(blob.includes(Buffer.from('hunter2-secret'))).toBe(false);
+    const plainVault = new SecretVault(ledger.db, null);
+    expect(await plainVault.put('wiki', 'pw')).toBe(false);
+    expect(ledger.db.prepare("SELECT count(*) FROM secrets WHERE name = 'wiki'").pluck().get()).toBe(0);
+  });
+});
