@@ -1,0 +1,328 @@
+import { createHash, createCipheriv } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import yazl from 'yazl';
+import { CourierError } from '../../../shared/errors';
+import {
+  checkEntryName,
+  resolveOutputFolder,
+  safeExtract,
+} from '../../../electron/engine/sources/xnat/safeExtract';
+import { buildZip } from './zipFixtures';
+import type { FixtureEntry } from './zipFixtures';
+
+let sandbox: string;
+let parentDir: string;
+
+beforeEach(async () => {
+  sandbox = await mkdtemp(path.join(tmpdir(), 'safe-extract-'));
+  parentDir = path.join(sandbox, 'downloads');
+  await mkdir(parentDir);
+});
+
+afterEach(async () => {
+  await rm(sandbox, { recursive: true, force: true });
+});
+
+async function writeZip(entries: FixtureEntry[]): Promise<string> {
+  const zipPath = path.join(sandbox, 'input.zip');
+  await writeFile(zipPath, await buildZip(entries));
+  return zipPath;
+}
+
+/** Every path under `dir`, relative, sorted. */
+async function tree(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries.map((e) => e.split(path.sep).join('/')).sort();
+}
+
+async function refused(entries: FixtureEntry[], limits = {}): Promise<CourierError> {
+  const zipPath = await writeZip(entries);
+  const error = await safeExtract({ zipPath, parentDir, folderName: 'E1', limits }).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(CourierError);
+  // Nothing written anywhere: the sandbox holds only the zip and the empty downloads folder.
+  expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
+  return error as CourierError;
+}
+
+const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('hex');
+
+describe('safeExtract: hostile zips are refused with the entry named and nothing written', () => {
+  const ok: FixtureEntry = { name: 'E1/scans/1/resources/DICOM/files/ok.dcm', data: 'fine' };
+
+  it.each([
+    ['zip slip with ../', '../evil.txt'],
+    ['zip slip deeper in the path', 'E1/scans/../../../evil.txt'],
+    ['an absolute path', '/tmp/evil.txt'],
+    ['a drive letter', 'C:/Windows/evil.txt'],
+    ['a drive-relative name', 'C:evil.txt'],
+    ['a backslash traversal', '..\\..\\evil.txt'],
+    ['a backslash inside a name', 'E1\\evil.txt'],
+    ['an alternate data stream', 'file.txt:hidden'],
+    ['a reserved device name', 'E1/NUL.txt'],
+    ['a trailing dot', 'E1/evil.'],
+    ['an empty component', 'E1//evil.txt'],
+    ['a control character', 'E1/evil\u0001.txt'],
+    ['a NUL byte', 'E1/evil.txt\u0000.dcm'],
+  ])('%s (%s)', async (_label, name) => {
+    const error = await refused([ok, { name, data: 'payload' }]);
+    expect(error.code).toBe('zip-unsafe-path');
+    expect(error.message).toContain(JSON.stringify(name));
+    expect(error.detail).toMatchObject({ entry: name });
+    expect(error.retryable).toBe(false);
+  });
+
+  it('a symlink entry', async () => {
+    const error = await refused([
+      ok,
+      { name: 'E1/link.dcm', data: '/etc/passwd', mode: 0o120777, compress: false },
+    ]);
+    expect(error.code).toBe('zip-special-file');
+    expect(error.message).toContain('"E1/link.dcm"');
+    expect(error.message).toContain('symbolic link');
+  });
+
+  it('a FIFO entry', async () => {
+    const error = await refused([{ name: 'E1/fifo.dcm', data: '', mode: 0o010644 }]);
+    expect(error.code).toBe('zip-special-file');
+    expect(error.message).toContain('"E1/fifo.dcm"');
+  });
+
+  it('a Windows reparse point', async () => {
+    const error = await refused([{ name: 'E1/junction', data: 'x', externalAttributes: 0x400 }]);
+    expect(error.code).toBe('zip-special-file');
+  });
+
+  it('a bomb by compression ratio (seen in the headers)', async () => {
+    const error = await refused([ok, { name: 'E1/zeros.dcm', data: Buffer.alloc(8 * 1024 * 1024) }]);
+    expect(error.code).toBe('zip-bomb');
+    expect(error.message).toContain('"E1/zeros.dcm"');
+  });
+
+  it('a bomb whose header lies about its size (caught while inflating)', async () => {
+    const error = await refused([
+      ok,
+      { name: 'E1/liar.dcm', data: Buffer.alloc(4 * 1024 * 1024, 7), declaredSize: 1000 },
+    ]);
+    expect(error.code).toBe('zip-bomb');
+    expect(error.message).toContain('"E1/liar.dcm"');
+    expect(error.message).toContain('inflates past the 1000 bytes');
+  });
+
+  it('a bomb by total size', async () => {
+    const error = await refused(
+      [
+        { name: 'E1/a.dcm', data: Buffer.alloc(600_000, 1), compress: false },
+        { name: 'E1/b.dcm', data: Buffer.alloc(600_000, 2), compress: false },
+      ],
+      { maxTotalBytes: 1_000_000 },
+    );
+    expect(error.code).toBe('zip-bomb');
+    expect(error.message).toContain('"E1/b.dcm"');
+  });
+
+  it('a bomb by entry count', async () => {
+    const entries = Array.from({ length: 12 }, (_, i) => ({
+      name: `E1/f${String(i).padStart(2, '0')}.dcm`,
+      data: 'x',
+    }));
+    const error = await refused(entries, { maxEntries: 10 });
+    expect(error.code).toBe('zip-bomb');
+    expect(error.message).toContain('12 entries');
+  });
+
+  it('duplicate names', async () => {
+    const error = await refused([
+      ok,
+      { name: 'E1/dup.dcm', data: 'one' },
+      { name: 'E1/dup.dcm', data: 'two' },
+    ]);
+    expect(error.code).toBe('zip-duplicate-entry');
+    expect(error.message).toContain('"E1/dup.dcm"');
+  });
+
+  it('names that collide after Unicode normalisation (NFC vs NFD)', async () => {
+    const nfc = 'E1/caf\u00e9.dcm';
+    const nfd = 'E1/cafe\u0301.dcm';
+    const error = await refused([
+      { name: nfc, data: 'one' },
+      { name: nfd, data: 'two' },
+    ]);
+    expect(error.code).toBe('zip-name-collision');
+    expect(error.message).toContain(JSON.stringify(nfd));
+    expect(error.message).toContain(JSON.stringify(nfc));
+  });
+
+  it('names that collide by letter case', async () => {
+    const error = await refused([
+      { name: 'E1/README.txt', data: 'one' },
+      { name: 'E1/readme.txt', data: 'two' },
+    ]);
+    expect(error.code).toBe('zip-name-collision');
+    expect(error.message).toContain('"E1/readme.txt"');
+  });
+
+  it('a file and a folder of the same name', async () => {
+    const error = await refused([
+      { name: 'E1/scan', data: 'file' },
+      { name: 'E1/scan/a.dcm', data: 'inside' },
+    ]);
+    expect(error.code).toBe('zip-name-collision');
+    expect(error.message).toContain('"E1/scan/a.dcm"');
+  });
+
+  it('a damaged entry (CRC mismatch)', async () => {
+    const buffer = await buildZip([{ name: 'E1/data.dcm', data: 'hello world', compress: false }]);
+    const at = buffer.indexOf('hello world');
+    buffer.write('HELLO', at);
+    const zipPath = path.join(sandbox, 'input.zip');
+    await writeFile(zipPath, buffer);
+    const error = (await safeExtract({ zipPath, parentDir, folderName: 'E1' }).catch(
+      (e: unknown) => e,
+    )) as CourierError;
+    expect(error.code).toBe('zip-corrupt');
+    expect(error.message).toContain('"E1/data.dcm"');
+    expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
+  });
+
+  it('a file that is not a zip', async () => {
+    const zipPath = path.join(sandbox, 'input.zip');
+    await writeFile(zipPath, '<html>login</html>');
+    const error = (await safeExtract({ zipPath, parentDir, folderName: 'E1' }).catch(
+      (e: unknown) => e,
+    )) as CourierError;
+    expect(error.code).toBe('zip-corrupt');
+  });
+});
+
+describe('safeExtract: output folder name', () => {
+  it.each(['..', '../outside', 'a/b', 'a\\b', '.', '', 'C:x', '/abs', 'NUL'])(
+    'refuses %j',
+    async (folderName) => {
+      expect(() => resolveOutputFolder(parentDir, folderName)).toThrow(
+        expect.objectContaining({ code: 'zip-unsafe-output' }) as Error,
+      );
+      const zipPath = await writeZip([{ name: 'E1/a.dcm', data: 'x' }]);
+      await expect(safeExtract({ zipPath, parentDir, folderName })).rejects.toMatchObject({
+        code: 'zip-unsafe-output',
+      });
+      expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
+    },
+  );
+
+  it('accepts a plain name inside the parent', () => {
+    expect(resolveOutputFolder(parentDir, 'ACC-123_scan_DICOM')).toBe(
+      path.join(parentDir, 'ACC-123_scan_DICOM'),
+    );
+  });
+});
+
+describe('safeExtract: normal zips', () => {
+  const entries: FixtureEntry[] = [
+    { name: 'E1/', data: '' },
+    { name: 'E1/scans/1/resources/DICOM/files/1.dcm', data: 'first file' },
+    { name: 'E1/scans/1/resources/DICOM/files/2.dcm', data: Buffer.alloc(300_000, 3) },
+    { name: 'E1/scans/2/resources/NIFTI/files/brain scan (1).nii', data: 'nifti', compress: false },
+    { name: 'E1/scans/2/resources/NIFTI/files/caf\u00e9.json', data: '{}' },
+    { name: 'E1/scans/2/resources/NIFTI/files/empty.txt', data: '' },
+  ];
+
+  it('extracts every file with its size and MD5, through a temp folder renamed into place', async () => {
+    const zipPath = await writeZip(entries);
+    const progress: number[] = [];
+    const result = await safeExtract({
+      zipPath,
+      parentDir,
+      folderName: 'ACC1',
+      onProgress: (p) => progress.push(p.entries),
+    });
+    expect(result.folder).toBe(path.join(parentDir, 'ACC1'));
+    const files = entries.filter((e) => !e.name.endsWith('/'));
+    expect(result.files).toEqual(
+      files.map((e) => {
+        const data = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? '');
+        return { path: e.name, size: data.length, md5: md5(data) };
+      }),
+    );
+    for (const file of files) {
+      const onDisk = await readFile(path.join(result.folder, ...file.name.split('/')));
+      expect(md5(onDisk)).toBe(md5(Buffer.isBuffer(file.data) ? file.data : Buffer.from(file.data ?? '')));
+    }
+    expect(progress.at(-1)).toBe(entries.length);
+    expect(await readdir(parentDir)).toEqual(['ACC1']); // no temp folder left
+  });
+
+  it('refuses an existing output folder unless asked to replace or merge', async () => {
+    const zipPath = await writeZip(entries);
+    await safeExtract({ zipPath, parentDir, folderName: 'ACC1' });
+    await expect(safeExtract({ zipPath, parentDir, folderName: 'ACC1' })).rejects.toMatchObject({
+      code: 'zip-destination-exists',
+    });
+    await writeFile(path.join(parentDir, 'ACC1', 'stray.txt'), 'left from before');
+    await safeExtract({ zipPath, parentDir, folderName: 'ACC1', existing: 'merge' });
+    expect(await tree(path.join(parentDir, 'ACC1'))).toContain('stray.txt');
+    await safeExtract({ zipPath, parentDir, folderName: 'ACC1', existing: 'replace' });
+    expect(await tree(path.join(parentDir, 'ACC1'))).not.toContain('stray.txt');
+    expect(await readdir(parentDir)).toEqual(['ACC1']);
+  });
+
+  it('does not merge through a symlink planted in the output folder', async () => {
+    const zipPath = await writeZip([{ name: 'E1/a.dcm', data: 'x' }]);
+    const outside = path.join(sandbox, 'outside');
+    await mkdir(outside);
+    await mkdir(path.join(parentDir, 'ACC1'));
+    await symlink(outside, path.join(parentDir, 'ACC1', 'E1'));
+    await expect(
+      safeExtract({ zipPath, parentDir, folderName: 'ACC1', existing: 'merge' }),
+    ).rejects.toMatchObject({
+      code: 'zip-unsafe-path',
+    });
+    expect(await readdir(outside)).toEqual([]);
+  });
+
+  it('keeps memory bounded on a large entry (streams, never buffers)', async () => {
+    const size = 96 * 1024 * 1024;
+    const zipPath = path.join(sandbox, 'big.zip');
+    const zip = new yazl.ZipFile();
+    zip.addReadStream(incompressible(size), 'E1/big.dcm', { size, compress: false });
+    zip.end();
+    await pipeline(zip.outputStream, createWriteStream(zipPath));
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    const result = await safeExtract({ zipPath, parentDir, folderName: 'BIG' }).finally(() =>
+      clearInterval(timer),
+    );
+    expect(result.files[0]?.size).toBe(size);
+    expect(peak - before).toBeLessThan(48 * 1024 * 1024);
+  });
+});
+
+describe('checkEntryName', () => {
+  it('normalises harmless ./ components and marks folders', () => {
+    expect(checkEntryName('./E1/./a.dcm')).toEqual({ parts: ['E1', 'a.dcm'], isDirectory: false });
+    expect(checkEntryName('E1/scans/')).toEqual({ parts: ['E1', 'scans'], isDirectory: true });
+  });
+});
+
+function incompressible(size: number): Readable {
+  const cipher = createCipheriv('aes-128-ctr', Buffer.alloc(16, 1), Buffer.alloc(16));
+  const zeros = Buffer.alloc(1024 * 1024);
+  let left = size;
+  return new Readable({
+    read() {
+      if (left <= 0) return void this.push(null);
+      const n = Math.min(left, zeros.length);
+      left -= n;
+      this.push(cipher.update(zeros.subarray(0, n)));
+    },
+  });
+}
