@@ -9,6 +9,7 @@ import type {
 } from '../../shared/contract';
 import type { BatchSummary } from '../../shared/domain';
 import { CourierError } from '../../shared/errors';
+import type { CredentialSource } from './credentials';
 import { Ledger } from './ledger/ledger';
 import type { BatchRecord } from './ledger/batchStore';
 import { EventCoalescer } from './host/eventCoalescer';
@@ -41,6 +42,8 @@ export interface EngineOptions {
   backoff?: RunnerOptions['backoff'];
   openInBrowser?: (url: string) => Promise<void>;
   actor?: string;
+  /** Logins for archives; default: environment variables, then ~/.netrc. */
+  credentials?: CredentialSource;
 }
 
 type Handlers = {
@@ -76,6 +79,7 @@ export class Engine {
             workRoot: join(options.dataDir, 'work'),
             defaults: options.defaults,
             backoff: options.backoff,
+            credentials: options.credentials,
           })
         : null;
     this.coalescer = new EventCoalescer(

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ItemDraft } from '../ledger/ledger';
+import type { CredentialSource } from '../credentials';
 import type { Clock } from './clock';
 import type { HostLimiter } from './hostLimiter';
 
@@ -25,6 +26,8 @@ export interface StepContext {
   workDir: string;
   /** Tells the UI how far a long step is (bytes done of total). */
   progress(done: number, total: number | null): void;
+  /** A login for a service at a URL (never stored in the ledger or the batch's settings). */
+  credentials: CredentialSource;
 }
 
 /** The bytes of an item, available as a local file while the target delivers it. */

@@ -9,6 +9,7 @@ import type { BackoffPolicy } from './backoff';
 import { classifyError } from './classifyError';
 import { napUntilAbort } from './clock';
 import type { Clock } from './clock';
+import type { CredentialSource } from '../credentials';
 import type { HostLimiter } from './hostLimiter';
 import { ThroughputMeter } from './throughput';
 
@@ -19,6 +20,7 @@ export interface BatchRunDeps {
   hosts: HostLimiter;
   backoff: BackoffPolicy;
   workRoot: string;
+  credentials: CredentialSource;
   onItemProgress?: (batchId: number, itemId: number, done: number, total: number | null) => void;
 }
 
@@ -231,6 +233,7 @@ export class BatchRun {
       clock: this.deps.clock,
       hosts: this.deps.hosts,
       workDir: this.workDir,
+      credentials: this.deps.credentials,
       progress: (done, total) => {
         if (itemId !== undefined) this.deps.onItemProgress?.(this.batchId, itemId, done, total);
       },

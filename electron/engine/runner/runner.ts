@@ -1,6 +1,8 @@
 import { CourierError } from '../../../shared/errors';
 import type { BatchState } from '../../../shared/status';
 import type { Ledger } from '../ledger/ledger';
+import { environmentCredentials } from '../credentials';
+import type { CredentialSource } from '../credentials';
 import type { AdapterRegistry } from './adapters';
 import { DEFAULT_BACKOFF } from './backoff';
 import type { BackoffPolicy } from './backoff';
@@ -14,6 +16,7 @@ export interface RunnerOptions {
   adapters: AdapterRegistry;
   clock: Clock;
   workRoot: string;
+  credentials?: CredentialSource;
   random?: () => number;
   backoff?: BackoffPolicy;
   hostLimit?: (host: string) => HostLimit;
@@ -81,6 +84,7 @@ export class Runner {
         hosts: this.hosts,
         backoff: this.options.backoff ?? DEFAULT_BACKOFF,
         workRoot: this.options.workRoot,
+        credentials: this.options.credentials ?? environmentCredentials(),
         onItemProgress: this.options.onItemProgress,
       },
     );
