@@ -28,6 +28,8 @@ export interface StepContext {
   progress(done: number, total: number | null): void;
   /** A login for a service at a URL (never stored in the ledger or the batch's settings). */
   credentials: CredentialSource;
+  /** The items of another batch of this ledger, by name, in order (a later batch may start from them). */
+  batchItems(batchName: string): Iterable<SettledItem>;
 }
 
 /** The bytes of an item, available as a local file while the target delivers it. */

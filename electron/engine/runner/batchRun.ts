@@ -165,42 +165,22 @@ export class BatchRun {
   private async finishSource(): Promise<void> {
     const { source, sourceConfig, targetConfig } = this.plan;
     if (!source.finish) return;
-    const ledger = this.deps.ledger;
-    const batchId = this.batchId;
-    const items = function* (): Generator<SettledItem> {
-      const stmt = ledger.db.prepare('SELECT * FROM items WHERE batch_id = ? ORDER BY seq');
-      for (const r of stmt.iterate(batchId) as Iterable<ClaimedItem>) {
-        yield { ...toWorkItem(r), status: r.status, target: r.target, sha1: r.sha1, md5: r.md5 };
-      }
-    };
     try {
-      await source.finish(sourceConfig, items, this.context(new AbortController()), targetConfig);
+      await source.finish(
+        sourceConfig,
+        () => this.settledItems(this.batchId),
+        this.context(new AbortController()),
+        targetConfig,
+      );
     } catch (err) {
       this.failure = classifyError(err, `Finishing ${source.label(sourceConfig)}`);
     }
   }
 
-  private async collect(): Promise<void> {
-    const { ledger } = this.deps;
-    let listed = 0;
-    try {
-      for await (const chunk of this.plan.source.collect(
-        this.plan.sourceConfig,
-        this.context(new AbortController()),
-      )) {
-        listed += ledger.addItems(this.batchId, chunk);
-        this.wake();
-        if (this.stop) return;
-      }
-      ledger.batches.markCollected(this.batchId, `The source listed ${listed} new file(s).`);
-      this.collected = true;
-    } catch (err) {
-      const error = classifyError(err, `Listing ${this.plan.source.label(this.plan.sourceConfig)}`);
-      this.failure = error;
-      this.stop = 'error';
-      for (const controller of this.inFlight.values()) controller.abort();
-    } finally {
-      this.wake();
+  private *settledItems(batchId: number): Generator<SettledItem> {
+    const stmt = this.deps.ledger.db.prepare('SELECT * FROM items WHERE batch_id = ? ORDER BY seq');
+    for (const r of stmt.iterate(batchId) as Iterable<ClaimedItem>) {
+      yield { ...toWorkItem(r), status: r.status, target: r.target, sha1: r.sha1, md5: r.md5 };
     }
   }
 
@@ -234,6 +214,7 @@ export class BatchRun {
       hosts: this.deps.hosts,
       workDir: this.workDir,
       credentials: this.deps.credentials,
+      batchItems: (name) => this.settledItems(this.deps.ledger.batches.requireByName(name).id),
       progress: (done, total) => {
         if (itemId !== undefined) this.deps.onItemProgress?.(this.batchId, itemId, done, total);
       },
