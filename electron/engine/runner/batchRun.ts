@@ -184,6 +184,30 @@ export class BatchRun {
     }
   }
 
+  private async collect(): Promise<void> {
+    const { ledger } = this.deps;
+    let listed = 0;
+    try {
+      for await (const chunk of this.plan.source.collect(
+        this.plan.sourceConfig,
+        this.context(new AbortController()),
+      )) {
+        listed += ledger.addItems(this.batchId, chunk);
+        this.wake();
+        if (this.stop) return;
+      }
+      ledger.batches.markCollected(this.batchId, `The source listed ${listed} new file(s).`);
+      this.collected = true;
+    } catch (err) {
+      const error = classifyError(err, `Listing ${this.plan.source.label(this.plan.sourceConfig)}`);
+      this.failure = error;
+      this.stop = 'error';
+      for (const controller of this.inFlight.values()) controller.abort();
+    } finally {
+      this.wake();
+    }
+  }
+
   private launch(item: ClaimedItem): void {
     const controller = new AbortController();
     this.inFlight.set(item.id, controller);
