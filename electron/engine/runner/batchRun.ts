@@ -59,6 +59,7 @@ export class BatchRun {
   readonly throughput: ThroughputMeter;
   readonly finished: Promise<BatchState>;
   private readonly inFlight = new Map<number, AbortController>();
+  private readonly listing = new AbortController();
   private readonly workDir: string;
   private paused = false;
   private stop: Stop | undefined;
@@ -107,6 +108,7 @@ export class BatchRun {
   /** Stops the batch: files in flight are aborted and become `interrupted`. */
   cancel(kind: 'cancel' | 'shutdown'): Promise<BatchState> {
     if (!this.stop) this.stop = kind;
+    this.listing.abort();
     for (const controller of this.inFlight.values()) controller.abort();
     this.wake();
     return this.finished;
@@ -188,10 +190,7 @@ export class BatchRun {
     const { ledger } = this.deps;
     let listed = 0;
     try {
-      for await (const chunk of this.plan.source.collect(
-        this.plan.sourceConfig,
-        this.context(new AbortController()),
-      )) {
+      for await (const chunk of this.plan.source.collect(this.plan.sourceConfig, this.context(this.listing))) {
         listed += ledger.addItems(this.batchId, chunk);
         this.wake();
         if (this.stop) return;
@@ -199,6 +198,7 @@ export class BatchRun {
       ledger.batches.markCollected(this.batchId, `The source listed ${listed} new file(s).`);
       this.collected = true;
     } catch (err) {
+      if (this.listing.signal.aborted) return;
       const error = classifyError(err, `Listing ${this.plan.source.label(this.plan.sourceConfig)}`);
       this.failure = error;
       this.stop = 'error';
