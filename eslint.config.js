@@ -5,8 +5,24 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
-  'fs', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto', 'stream', 'url', 'util',
-  'worker_threads', 'zlib', 'events', 'buffer', 'process', 'readline', 'tty',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'http',
+  'https',
+  'net',
+  'crypto',
+  'stream',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
+  'events',
+  'buffer',
+  'process',
+  'readline',
+  'tty',
 ];
 const noElectronAtRunTime = {
   name: 'electron',
@@ -52,7 +68,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [noElectronAtRunTime, ...nodeBuiltins.map((name) => ({ name, message: 'shared/ knows no Node.' }))],
+          paths: [
+            noElectronAtRunTime,
+            ...nodeBuiltins.map((name) => ({ name, message: 'shared/ knows no Node.' })),
+          ],
           patterns: [{ group: ['node:*'], message: 'shared/ knows no Node.' }],
         },
       ],
@@ -65,10 +84,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [noElectronAtRunTime, ...nodeBuiltins.map((name) => ({ name, message: 'The renderer knows no Node.' }))],
+          paths: [
+            noElectronAtRunTime,
+            ...nodeBuiltins.map((name) => ({ name, message: 'The renderer knows no Node.' })),
+          ],
           patterns: [
             { group: ['node:*'], message: 'The renderer knows no Node.' },
-            { group: ['**/electron/**'], message: 'The renderer speaks to the engine only through the contract.' },
+            {
+              group: ['**/electron/**'],
+              message: 'The renderer speaks to the engine only through the contract.',
+            },
           ],
         },
       ],

@@ -22,7 +22,15 @@ export const BATCH_STATES = ['idle', 'running', 'paused', 'cancelled', 'finished
 export type BatchState = (typeof BATCH_STATES)[number];
 
 /** Decisions an operator can take on an item. */
-export const OPERATOR_ACTIONS = ['retry', 'skip', 'approve', 'rename', 'mark-done', 'convert', 'open-in-browser'] as const;
+export const OPERATOR_ACTIONS = [
+  'retry',
+  'skip',
+  'approve',
+  'rename',
+  'mark-done',
+  'convert',
+  'open-in-browser',
+] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 
 export type StatusCounts = Record<ItemStatus, number>;

@@ -53,7 +53,12 @@ export function networkFailure(err: unknown, what: string): CourierError {
   if (err instanceof CourierError) return err;
   const name = (err as { name?: string } | null)?.name;
   if (name === 'AbortError' || name === 'TimeoutError') {
-    return new CourierError({ code: 'timeout', message: `${what}: no answer in time`, retryable: true, cause: err });
+    return new CourierError({
+      code: 'timeout',
+      message: `${what}: no answer in time`,
+      retryable: true,
+      cause: err,
+    });
   }
   const code = networkCode(err) ?? 'network';
   const reason = err instanceof Error ? err.message : String(err);
