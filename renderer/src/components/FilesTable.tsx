@@ -67,7 +67,7 @@ export function FilesTable({ query, onSortChange, onGroup, onDecide }: FilesTabl
       helper.columns([
         helper.accessor('seq', {
           header: '#',
-          meta: { sort: 'seq', width: '64px', align: 'end' } as ColumnMeta,
+          meta: { sort: 'seq', width: '84px', align: 'end' } as ColumnMeta,
         }),
         helper.accessor('name', {
           header: 'Name',
@@ -83,7 +83,7 @@ export function FilesTable({ query, onSortChange, onGroup, onDecide }: FilesTabl
         }),
         helper.accessor('message', {
           header: 'Reason',
-          meta: { sort: 'reason', width: 'minmax(140px, 3fr)' } as ColumnMeta,
+          meta: { sort: 'reason', width: 'minmax(120px, 3fr)' } as ColumnMeta,
         }),
         helper.accessor('size', {
           header: 'Size',
@@ -95,9 +95,9 @@ export function FilesTable({ query, onSortChange, onGroup, onDecide }: FilesTabl
         }),
         helper.accessor('updatedAt', {
           header: 'Updated',
-          meta: { sort: 'updatedAt', width: '148px' } as ColumnMeta,
+          meta: { sort: 'updatedAt', width: '164px' } as ColumnMeta,
         }),
-        helper.display({ id: 'actions', header: 'Actions', meta: { width: '118px' } as ColumnMeta }),
+        helper.display({ id: 'actions', header: 'Actions', meta: { width: '132px' } as ColumnMeta }),
       ]),
     [],
   );
@@ -154,15 +154,18 @@ export function FilesTable({ query, onSortChange, onGroup, onDecide }: FilesTabl
     }
   };
 
+  // Keys move the real scroll position (the virtualizer maps it to rows), so they work alike whether
+  // the scroll area is compressed or not.
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    const perPage = Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: perPage, PageUp: -perPage };
-    if (e.key === 'Home') virtualizer.scrollToIndex(0, { align: 'start' });
-    else if (e.key === 'End') virtualizer.scrollToIndex(count - 1, { align: 'end' });
-    else if (moves[e.key] !== undefined) {
-      const target = Math.min(count - 1, Math.max(0, (moves[e.key]! > 0 ? last - 2 : first) + moves[e.key]!));
-      virtualizer.scrollToIndex(target, { align: moves[e.key]! > 0 ? 'end' : 'start' });
-    } else return;
+    const el = scrollRef.current;
+    if (!el) return;
+    const row = ROW_HEIGHT / compress.current;
+    const page = Math.max(row, el.clientHeight - ROW_HEIGHT / compress.current);
+    const moves: Record<string, number> = { ArrowDown: row, ArrowUp: -row, PageDown: page, PageUp: -page };
+    if (e.key === 'Home') el.scrollTop = 0;
+    else if (e.key === 'End') el.scrollTop = el.scrollHeight;
+    else if (moves[e.key] !== undefined) el.scrollTop += moves[e.key]!;
+    else return;
     e.preventDefault();
   };
 
