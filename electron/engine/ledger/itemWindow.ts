@@ -32,6 +32,12 @@ const NEAR_END = 5_000;
 const VIEW_MAX_STALE_MS = 2_000;
 const MAX_VIEWS = 4;
 
+interface Where {
+  from: string;
+  sql: string;
+  params: unknown[];
+}
+
 interface MaterialisedView {
   table: string;
   version: number;
@@ -78,7 +84,13 @@ export class ItemWindows {
     this.views.clear();
   }
 
-  private whereClause(q: WindowQuery): { sql: string; params: unknown[] } {
+  /**
+   * FROM and WHERE of a query. A text search starts FROM its matches (trigram index plus the newest
+   * rows not indexed yet), so a rare name costs a few lookups instead of a scan of the batch.
+   */
+  private whereClause(q: WindowQuery): Where {
+    let from = 'items i';
+    const fromParams: unknown[] = [];
     const parts = ['i.batch_id = ?'];
     const params: unknown[] = [q.batchId];
     const statuses = q.filter.statuses ?? [];
@@ -94,27 +106,30 @@ export class ItemWindows {
     if (text) {
       const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       if ([...text].length >= 3) {
-        // Indexed rows through the trigram index; the newest rows, not indexed yet, with LIKE.
+        // instr() keeps exact, case-insensitive substring matches ('_' and '%' are literal).
         const upto =
           (this.db.prepare('SELECT indexed_upto FROM text_index_state').pluck().get() as number) ?? 0;
-        parts.push(
-          "(i.id IN (SELECT rowid FROM items_text WHERE items_text MATCH ?) OR (i.id > ? AND i.name LIKE ? ESCAPE '\\'))",
-        );
-        params.push(`"${text.replaceAll('"', '""')}"`, upto, like);
+        from = `(SELECT rowid AS id FROM items_text WHERE name LIKE ?
+          UNION ALL SELECT id FROM items WHERE id > ? AND name LIKE ? ESCAPE '\\') m CROSS JOIN items i ON i.id = m.id`;
+        fromParams.push(`%${text}%`, upto, like);
+        parts.push('instr(lower(i.name), lower(?)) > 0');
+        params.push(text);
       } else {
         parts.push("i.name LIKE ? ESCAPE '\\'");
         params.push(like);
       }
     }
-    return { sql: parts.join(' AND '), params };
+    return { from, sql: parts.join(' AND '), params: [...fromParams, ...params] };
   }
 
-  private total(q: WindowQuery, where: { sql: string; params: unknown[] }, counts: StatusCounts): number {
+  private total(q: WindowQuery, where: Where, counts: StatusCounts): number {
     if (q.filter.group === undefined && !q.filter.text?.trim()) {
       const statuses: readonly ItemStatus[] = q.filter.statuses?.length ? q.filter.statuses : ITEM_STATUSES;
       return statuses.reduce((sum, s) => sum + counts[s], 0);
     }
-    const row = this.prepare(`SELECT count(*) AS n FROM items i WHERE ${where.sql}`).get(...where.params) as {
+    const row = this.prepare(`SELECT count(*) AS n FROM ${where.from} WHERE ${where.sql}`).get(
+      ...where.params,
+    ) as {
       n: number;
     };
     return row.n;
@@ -129,7 +144,7 @@ export class ItemWindows {
 
   private fromIndex(
     q: WindowQuery,
-    where: { sql: string; params: unknown[] },
+    where: Where,
     offset: number,
     limit: number,
     reverse: boolean,
@@ -137,14 +152,14 @@ export class ItemWindows {
     const order = this.orderBy(q, reverse);
     // The inner query walks only the index; full rows are read for the window alone.
     const sql = `SELECT ${ITEM_ROW_COLUMNS} FROM items i WHERE i.id IN (
-        SELECT i.id FROM items i WHERE ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?)
+        SELECT i.id FROM ${where.from} WHERE ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?)
       ORDER BY ${order}`;
     return this.prepare(sql).all(...where.params, limit, offset) as ItemRecord[];
   }
 
   private fromView(
     q: WindowQuery,
-    where: { sql: string; params: unknown[] },
+    where: Where,
     offset: number,
     limit: number,
     version: number,
@@ -161,7 +176,7 @@ export class ItemWindows {
       this.db.exec(`CREATE TEMP TABLE ${table} (pos INTEGER PRIMARY KEY, item_id INTEGER NOT NULL)`);
       this.db
         .prepare(
-          `INSERT INTO temp.${table}(item_id) SELECT i.id FROM items i WHERE ${where.sql} ORDER BY ${this.orderBy(q, false)}`,
+          `INSERT INTO temp.${table}(item_id) SELECT i.id FROM ${where.from} WHERE ${where.sql} ORDER BY ${this.orderBy(q, false)}`,
         )
         .run(...where.params);
       const count = (this.db.prepare(`SELECT count(*) AS n FROM temp.${table}`).get() as { n: number }).n;

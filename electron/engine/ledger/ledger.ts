@@ -76,6 +76,7 @@ export class Ledger {
   private readonly listeners = new Set<ChangeListener>();
   private readonly stmts: Record<string, Statement>;
   private lease: RunnerLease | undefined;
+  private readonly outcomeStatements = new Map<string, Statement>();
 
   private constructor(db: Db, now: () => number) {
     this.db = db;
@@ -99,12 +100,6 @@ export class Ledger {
       nextRetry:
         db.prepare(`SELECT min(next_attempt_at) AS t FROM items WHERE batch_id = ? AND status = 'failed'
         AND next_attempt_at IS NOT NULL`),
-      outcome: db.prepare(`UPDATE items SET status = @status, reason = @reason, message = @message,
-        actions = coalesce(@actions, actions), attempts = coalesce(@attempts, attempts),
-        next_attempt_at = @nextAttemptAt, name = coalesce(@name, name), target = coalesce(@target, target),
-        size = coalesce(@size, size), sha1 = coalesce(@sha1, sha1), md5 = coalesce(@md5, md5),
-        meta = CASE WHEN @meta IS NULL THEN meta ELSE json_patch(meta, @meta) END, updated_at = @now
-        WHERE id = @itemId AND batch_id = @batchId`),
       item: db.prepare('SELECT * FROM items WHERE id = ?'),
       itemEvents: db.prepare('SELECT * FROM events WHERE item_id = ? ORDER BY id'),
       running: db.prepare(`SELECT id, batch_id FROM items WHERE status = 'running'`),
@@ -254,13 +249,13 @@ export class Ledger {
     const now = this.now();
     this.db.transaction(() => {
       for (const o of outcomes) {
-        const r = this.stmts.outcome!.run({
+        const r = this.outcomeStatement(o).run({
           itemId: o.itemId,
           batchId,
           status: o.status,
           reason: o.reason ?? null,
           message: o.message ?? null,
-          actions: o.actions === undefined ? null : JSON.stringify(o.actions ?? []),
+          actions: o.actions ? JSON.stringify(o.actions) : null,
           attempts: o.attempts ?? null,
           nextAttemptAt: o.nextAttemptAt ?? null,
           name: o.name ?? null,
@@ -291,6 +286,41 @@ export class Ledger {
       this.batches.bump(batchId, now);
     })();
     this.notify(batchId, outcomes.length > MANY ? 'many' : outcomes.map((o) => o.itemId));
+  }
+
+  /**
+   * The UPDATE for an outcome, setting only the columns it carries: columns left out keep their value
+   * and their indexes are not touched (status, reason, message and retry time are always set).
+   */
+  private outcomeStatement(o: ItemOutcome): Statement {
+    const optional: [keyof ItemOutcome, string][] = [
+      ['actions', 'actions = @actions'],
+      ['attempts', 'attempts = @attempts'],
+      ['name', 'name = @name'],
+      ['target', 'target = @target'],
+      ['size', 'size = @size'],
+      ['sha1', 'sha1 = @sha1'],
+      ['md5', 'md5 = @md5'],
+      ['meta', 'meta = json_patch(meta, @meta)'],
+    ];
+    const present = optional.filter(([key]) => o[key] !== undefined && o[key] !== null);
+    const signature = present.map(([key]) => key).join(',');
+    let stmt = this.outcomeStatements.get(signature);
+    if (!stmt) {
+      const sets = [
+        'status = @status',
+        'reason = @reason',
+        'message = @message',
+        'next_attempt_at = @nextAttemptAt',
+        'updated_at = @now',
+        ...present.map(([, sql]) => sql),
+      ];
+      stmt = this.db.prepare(
+        `UPDATE items SET ${sets.join(', ')} WHERE id = @itemId AND batch_id = @batchId`,
+      );
+      this.outcomeStatements.set(signature, stmt);
+    }
+    return stmt;
   }
 
   /** Marks the given running items interrupted (graceful stop or cancel). */
