@@ -18,14 +18,19 @@ function electronBinary() {
     return null;
   }
 }
-const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+const hasDisplay =
+  process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 const binary = electronBinary();
 const args = process.argv.slice(2);
 const child =
   binary && hasDisplay && !args.includes('--web')
     ? spawn(binary, ['.'], { stdio: 'inherit' })
-    : spawn(process.execPath, ['bin/courier.mjs', ...args.filter((a) => a !== '--web'), 'serve'], { stdio: 'inherit' });
+    : spawn(process.execPath, ['bin/courier.mjs', ...args.filter((a) => a !== '--web'), 'serve'], {
+        stdio: 'inherit',
+      });
 if (!(binary && hasDisplay)) {
-  process.stderr.write('No Electron window here (no display or no Electron binary): starting web mode; open the address below.\n');
+  process.stderr.write(
+    'No Electron window here (no display or no Electron binary): starting web mode; open the address below.\n',
+  );
 }
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -11,9 +11,15 @@ export function formatBytes(n: number | null): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-export function formatTime(ms: number | null): string {
+/** Time of day for today's changes, else the date and time, compact enough for a table cell. */
+export function formatTime(ms: number | null, now: number = Date.now()): string {
   if (ms === null) return '';
-  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const d = new Date(ms);
+  const sameDay = d.toDateString() === new Date(now).toDateString();
+  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return sameDay
+    ? time
+    : `${d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })} ${time.slice(0, 5)}`;
 }
 
 export function formatEta(remaining: number, perSecond: number | null): string {

@@ -93,7 +93,10 @@ describe('web mode, end to end, on a million-row ledger', () => {
     await last.getByRole('gridcell').first().filter({ hasText: '1,000,000' }).waitFor();
     await page.keyboard.press('Home');
     await page.locator('[role="row"][aria-rowindex="2"]').waitFor();
-    await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await scroller.evaluate((el) => {
+      const box = el as unknown as { scrollTop: number; scrollHeight: number };
+      box.scrollTop = box.scrollHeight;
+    });
     await last.getByRole('gridcell').first().filter({ hasText: '1,000,000' }).waitFor();
     await expect(last.isVisible()).resolves.toBe(true);
     await page.keyboard.press('Home');

@@ -71,7 +71,7 @@ export function FilesTable({ query, onSortChange, onGroup, onDecide }: FilesTabl
         }),
         helper.accessor('name', {
           header: 'Name',
-          meta: { sort: 'name', width: 'minmax(180px, 4fr)' } as ColumnMeta,
+          meta: { sort: 'name', width: 'minmax(220px, 5fr)' } as ColumnMeta,
         }),
         helper.accessor('group', {
           header: 'Group',
@@ -83,7 +83,7 @@ export function FilesTable({ query, onSortChange, onGroup, onDecide }: FilesTabl
         }),
         helper.accessor('message', {
           header: 'Reason',
-          meta: { sort: 'reason', width: 'minmax(120px, 3fr)' } as ColumnMeta,
+          meta: { sort: 'reason', width: 'minmax(120px, 2fr)' } as ColumnMeta,
         }),
         helper.accessor('size', {
           header: 'Size',
@@ -95,7 +95,7 @@ export function FilesTable({ query, onSortChange, onGroup, onDecide }: FilesTabl
         }),
         helper.accessor('updatedAt', {
           header: 'Updated',
-          meta: { sort: 'updatedAt', width: '164px' } as ColumnMeta,
+          meta: { sort: 'updatedAt', width: '136px' } as ColumnMeta,
         }),
         helper.display({ id: 'actions', header: 'Actions', meta: { width: '132px' } as ColumnMeta }),
       ]),
