@@ -62,6 +62,7 @@ export class Engine {
   private readonly coalescer: EventCoalescer;
   private readonly unsubscribe: () => void;
   private readonly textIndexer: NodeJS.Timeout | undefined;
+  private readonly outsideWrites: NodeJS.Timeout;
 
   constructor(private readonly options: EngineOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -100,6 +101,7 @@ export class Engine {
       }, 250);
       this.textIndexer.unref();
     }
+    this.outsideWrites = this.watchOutsideWrites();
     if (options.autoResume && this.runner) {
       for (const batch of this.ledger.batches.list()) {
         if (batch.state === 'running') void this.runner.start(batch.id).catch(() => undefined);
@@ -148,10 +150,34 @@ export class Engine {
   /** Stops running batches (in-flight files become interrupted), flushes events and closes the ledger. */
   async close(): Promise<void> {
     if (this.textIndexer) clearInterval(this.textIndexer);
+    clearInterval(this.outsideWrites);
     await this.runner?.shutdown();
     this.coalescer.drain();
     this.unsubscribe();
     this.ledger.close();
+  }
+
+  /**
+   * Another process (a `courier` command beside the app) may change the ledger: SQLite's data_version
+   * tells when, and each batch whose version moved is announced like a change of our own.
+   */
+  private watchOutsideWrites(): NodeJS.Timeout {
+    const seen = new Map(this.ledger.batches.list().map((b) => [b.id, b.version]));
+    let dataVersion = this.ledger.db.pragma('data_version', { simple: true }) as number;
+    const timer = setInterval(() => {
+      const now = this.ledger.db.pragma('data_version', { simple: true }) as number;
+      if (now === dataVersion) return;
+      dataVersion = now;
+      let listChanged = false;
+      for (const b of this.ledger.batches.list()) {
+        if (!seen.has(b.id)) listChanged = true;
+        if (seen.get(b.id) !== b.version) this.coalescer.add(b.id, 'many');
+        seen.set(b.id, b.version);
+      }
+      if (listChanged) this.emit('batches.changed', { reason: 'created' });
+    }, 1_000);
+    timer.unref();
+    return timer;
   }
 
   private requireRunner(): Runner {
