@@ -6,7 +6,10 @@ export const COURIER_BIN = join(process.cwd(), 'bin', 'courier.mjs');
 
 /** The CLI tests run the built command, as users do; `npm test` builds it first. */
 export function requireBuilt(): void {
-  if (!existsSync(join(process.cwd(), 'dist', 'cli.mjs')) || !existsSync(join(process.cwd(), 'dist', 'renderer', 'index.html'))) {
+  if (
+    !existsSync(join(process.cwd(), 'dist', 'cli.mjs')) ||
+    !existsSync(join(process.cwd(), 'dist', 'renderer', 'index.html'))
+  ) {
     throw new Error('The app is not built: run `npm run build` (npm test does it first).');
   }
 }

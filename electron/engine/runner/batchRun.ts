@@ -190,7 +190,10 @@ export class BatchRun {
     const { ledger } = this.deps;
     let listed = 0;
     try {
-      for await (const chunk of this.plan.source.collect(this.plan.sourceConfig, this.context(this.listing))) {
+      for await (const chunk of this.plan.source.collect(
+        this.plan.sourceConfig,
+        this.context(this.listing),
+      )) {
         listed += ledger.addItems(this.batchId, chunk);
         this.wake();
         if (this.stop) return;

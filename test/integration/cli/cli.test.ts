@@ -18,7 +18,9 @@ describe('courier command', () => {
     expect(seeded.code).toBe(0);
     const status = await run('status', '--json');
     expect(status.code).toBe(0);
-    const parsed = JSON.parse(status.stdout) as { batches: { name: string; kind: string; total: number; counts: Record<string, number> }[] };
+    const parsed = JSON.parse(status.stdout) as {
+      batches: { name: string; kind: string; total: number; counts: Record<string, number> }[];
+    };
     expect(parsed.batches).toHaveLength(1);
     const [batch] = parsed.batches;
     expect(batch).toMatchObject({ name: 'demo', kind: 'folder→folder', total: 5000 });
@@ -33,8 +35,13 @@ describe('courier command', () => {
     expect((await run('export', '--batch', 'demo', '--format', 'json', '--out', json)).code).toBe(0);
     const rows = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>[];
     expect(rows).toHaveLength(5000);
-    for (const key of ['path', 'status', 'reason', 'message', 'target', 'size', 'sha1', 'md5', 'meta']) expect(rows[0]).toHaveProperty(key);
-    expect(rows.filter((r) => r.status === 'failed').every((r) => typeof r.message === 'string' && typeof r.reason === 'string')).toBe(true);
+    for (const key of ['path', 'status', 'reason', 'message', 'target', 'size', 'sha1', 'md5', 'meta'])
+      expect(rows[0]).toHaveProperty(key);
+    expect(
+      rows
+        .filter((r) => r.status === 'failed')
+        .every((r) => typeof r.message === 'string' && typeof r.reason === 'string'),
+    ).toBe(true);
 
     const csv = join(dir.path, 'demo.csv');
     expect((await run('export', '--batch', 'demo', '--format', 'csv', '--out', csv)).code).toBe(0);
@@ -63,7 +70,9 @@ describe('courier command', () => {
     await run('export', '--batch', 'copy1', '--format', 'json', '--out', json);
     const rows = JSON.parse(readFileSync(json, 'utf8')) as { status: string; sha1: string; md5: string }[];
     expect(rows).toHaveLength(12);
-    expect(rows.every((r) => r.status === 'done' && /^[0-9a-f]{40}$/.test(r.sha1) && /^[0-9a-f]{32}$/.test(r.md5))).toBe(true);
+    expect(
+      rows.every((r) => r.status === 'done' && /^[0-9a-f]{40}$/.test(r.sha1) && /^[0-9a-f]{32}$/.test(r.md5)),
+    ).toBe(true);
   });
 
   it('exits 1 when files fail, names them, and retry sends them once the cause is gone', async () => {
@@ -102,7 +111,15 @@ describe('courier command', () => {
     expect((await run('status', '--batch', 'nope')).code).toBe(2);
     expect((await run('export', '--batch', 'demo', '--format', 'pdf', '--out', 'x')).code).toBe(2);
     expect((await run('frobnicate')).code).toBe(2);
-    const missing = await run('copy', '--from', join(dir.path, 'missing'), '--to', join(dir.path, 'o3'), '--batch', 'copy3');
+    const missing = await run(
+      'copy',
+      '--from',
+      join(dir.path, 'missing'),
+      '--to',
+      join(dir.path, 'o3'),
+      '--batch',
+      'copy3',
+    );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/does not exist/);
   });

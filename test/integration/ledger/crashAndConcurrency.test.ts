@@ -9,7 +9,9 @@ const CHILD = join(process.cwd(), 'test', 'support', 'ledgerChild.ts');
 
 function child(args: string[]) {
   // Node itself with the tsx loader (not the tsx wrapper), so SIGKILL hits the process holding the ledger.
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   const said = (word: string) =>
     new Promise<void>((resolve, reject) => {
@@ -17,7 +19,9 @@ function child(args: string[]) {
         out += String(d);
         if (out.includes(word)) resolve();
       });
-      proc.once('exit', (code) => (out.includes(word) ? resolve() : reject(new Error(`child exited ${code}`))));
+      proc.once('exit', (code) =>
+        out.includes(word) ? resolve() : reject(new Error(`child exited ${code}`)),
+      );
     });
   return { proc, said };
 }
@@ -30,7 +34,13 @@ describe('ledger across processes', () => {
     dir = tempDir();
     file = join(dir.path, 'l.sqlite');
     const ledger = Ledger.open(file);
-    batchId = ledger.batches.create({ name: 'b', sourceKind: 'folder', sourceConfig: {}, targetKind: 'folder', targetConfig: {} }).id;
+    batchId = ledger.batches.create({
+      name: 'b',
+      sourceKind: 'folder',
+      sourceConfig: {},
+      targetKind: 'folder',
+      targetConfig: {},
+    }).id;
     ledger.addItems(
       batchId,
       Array.from({ length: 2_000 }, (_, i) => ({ key: `k${i}`, path: `/p${i}`, name: `n${i}` })),
@@ -48,7 +58,10 @@ describe('ledger across processes', () => {
     const ledger = Ledger.open(file);
     try {
       expect(ledger.counts(batchId)).toMatchObject({ running: 0, pending: 2_000 });
-      const recovered = ledger.db.prepare("SELECT count(*) FROM events WHERE kind = 'recovered'").pluck().get();
+      const recovered = ledger.db
+        .prepare("SELECT count(*) FROM events WHERE kind = 'recovered'")
+        .pluck()
+        .get();
       expect(recovered).toBe(7);
     } finally {
       ledger.close();

@@ -35,7 +35,11 @@ describe('event coalescing', () => {
   it('sends at most one message per batch every 200 ms however many items change', () => {
     const { scheduler, advance } = fakeScheduler();
     const sent: { batchId: number; changed: number[] | 'many'; at: number }[] = [];
-    const c = new EventCoalescer(200, (batchId, changed) => sent.push({ batchId, changed, at: scheduler.now() }), scheduler);
+    const c = new EventCoalescer(
+      200,
+      (batchId, changed) => sent.push({ batchId, changed, at: scheduler.now() }),
+      scheduler,
+    );
     // 5,000 changes spread evenly over one second, on two batches.
     for (let i = 0; i < 5_000; i++) {
       c.add(i % 2 ? 1 : 2, [i]);

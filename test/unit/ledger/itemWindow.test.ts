@@ -14,7 +14,13 @@ describe('windowed item queries', () => {
 
   beforeAll(() => {
     ledger = Ledger.open(join(dir.path, 'w.sqlite'), { now: () => clock });
-    batchId = ledger.batches.create({ name: 'w', sourceKind: 'folder', sourceConfig: {}, targetKind: 'folder', targetConfig: {} }).id;
+    batchId = ledger.batches.create({
+      name: 'w',
+      sourceKind: 'folder',
+      sourceConfig: {},
+      targetKind: 'folder',
+      targetConfig: {},
+    }).id;
     const drafts = Array.from({ length: N }, (_, i) => ({
       key: `k${i}`,
       path: `/in/${i}`,
@@ -27,7 +33,10 @@ describe('windowed item queries', () => {
     const claimed = ledger.claim(batchId, N);
     ledger.record(
       batchId,
-      claimed.map((c, i) => ({ itemId: c.id, status: i % 10 === 0 ? ('failed' as const) : ('done' as const) })),
+      claimed.map((c, i) => ({
+        itemId: c.id,
+        status: i % 10 === 0 ? ('failed' as const) : ('done' as const),
+      })),
     );
   });
   afterAll(() => {
@@ -59,9 +68,13 @@ describe('windowed item queries', () => {
   it('sorts on any column, both directions, at both ends and in the middle', () => {
     const byName = ledger.window(q({ sort: { column: 'name', direction: 'asc' } }));
     expect(byName.rows[0]!.name).toBe('scan-000001.dcm');
-    const byNameDesc = ledger.window(q({ sort: { column: 'name', direction: 'desc' }, offset: N - 1, limit: 1 }));
+    const byNameDesc = ledger.window(
+      q({ sort: { column: 'name', direction: 'desc' }, offset: N - 1, limit: 1 }),
+    );
     expect(byNameDesc.rows[0]!.name).toBe('scan-000001.dcm');
-    const middle = ledger.window(q({ sort: { column: 'size', direction: 'asc' }, offset: 12_345, limit: 100 }));
+    const middle = ledger.window(
+      q({ sort: { column: 'size', direction: 'asc' }, offset: 12_345, limit: 100 }),
+    );
     const sizes = middle.rows.map((r) => r.size ?? 0);
     expect([...sizes].sort((a, b) => a - b)).toEqual(sizes);
   });

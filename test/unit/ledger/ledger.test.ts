@@ -19,7 +19,9 @@ function drafts(n: number, prefix = 'f'): ItemDraft[] {
 }
 
 function groupCounts(ledger: Ledger, batchId: number): Record<string, number> {
-  const rows = ledger.db.prepare('SELECT status, count(*) AS n FROM items WHERE batch_id = ? GROUP BY status').all(batchId) as {
+  const rows = ledger.db
+    .prepare('SELECT status, count(*) AS n FROM items WHERE batch_id = ? GROUP BY status')
+    .all(batchId) as {
     status: ItemStatus;
     n: number;
   }[];
@@ -35,7 +37,13 @@ describe('ledger', () => {
   beforeEach(() => {
     dir = tempDir();
     ledger = Ledger.open(join(dir.path, 'l.sqlite'));
-    batchId = ledger.batches.create({ name: 'b', sourceKind: 'folder', sourceConfig: {}, targetKind: 'folder', targetConfig: {} }).id;
+    batchId = ledger.batches.create({
+      name: 'b',
+      sourceKind: 'folder',
+      sourceConfig: {},
+      targetKind: 'folder',
+      targetConfig: {},
+    }).id;
   });
   afterEach(() => {
     ledger.close();
@@ -63,7 +71,10 @@ describe('ledger', () => {
     expect(ledger.addItems(batchId, drafts(10))).toBe(10);
     expect(ledger.addItems(batchId, drafts(12))).toBe(2);
     expect(ledger.counts(batchId).pending).toBe(12);
-    const seqs = ledger.db.prepare('SELECT seq FROM items WHERE batch_id = ? ORDER BY seq').pluck().all(batchId);
+    const seqs = ledger.db
+      .prepare('SELECT seq FROM items WHERE batch_id = ? ORDER BY seq')
+      .pluck()
+      .all(batchId);
     expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });
 
@@ -74,12 +85,27 @@ describe('ledger', () => {
     expect(ledger.counts(batchId).running).toBe(3);
     ledger.record(batchId, [
       { itemId: claimed[0]!.id, status: 'done', attempts: 1, target: '/t/1', sha1: 'aa' },
-      { itemId: claimed[1]!.id, status: 'failed', reason: 'http-503', message: 'busy', attempts: 1, nextAttemptAt: 10 },
-      { itemId: claimed[2]!.id, status: 'attention', reason: 'name-conflict', actions: ['rename', 'skip', 'approve'], attempts: 1 },
+      {
+        itemId: claimed[1]!.id,
+        status: 'failed',
+        reason: 'http-503',
+        message: 'busy',
+        attempts: 1,
+        nextAttemptAt: 10,
+      },
+      {
+        itemId: claimed[2]!.id,
+        status: 'attention',
+        reason: 'name-conflict',
+        actions: ['rename', 'skip', 'approve'],
+        attempts: 1,
+      },
     ]);
     expect(ledger.counts(batchId)).toMatchObject(groupCounts(ledger, batchId));
     const detail = ledger.detail(claimed[2]!.id);
-    expect(detail.item.actions).toEqual(expect.arrayContaining(['rename', 'skip', 'approve', 'retry', 'mark-done']));
+    expect(detail.item.actions).toEqual(
+      expect.arrayContaining(['rename', 'skip', 'approve', 'retry', 'mark-done']),
+    );
     expect(detail.events.map((e) => e.kind)).toEqual(['attempt', 'status']);
     // A failed item is claimed again only once its retry time has come.
     expect(ledger.nextRetryAt(batchId)).toBe(10);
@@ -88,7 +114,9 @@ describe('ledger', () => {
   it('keeps the event trail append-only', () => {
     ledger.addItems(batchId, drafts(1));
     const [item] = ledger.claim(batchId, 1);
-    expect(() => ledger.db.prepare('UPDATE events SET message = ? WHERE item_id = ?').run('changed', item!.id)).toThrow(/append-only/);
+    expect(() =>
+      ledger.db.prepare('UPDATE events SET message = ? WHERE item_id = ?').run('changed', item!.id),
+    ).toThrow(/append-only/);
     expect(() => ledger.db.prepare('DELETE FROM events').run()).toThrow(/append-only/);
   });
 
@@ -100,7 +128,14 @@ describe('ledger', () => {
       { itemId: b!.id, status: 'done' },
       { itemId: c!.id, status: 'failed', reason: 'http-500' },
     ]);
-    const renamed = ledger.decide({ batchId, itemIds: [a!.id], action: 'rename', newName: 'new.dcm', note: 'clash', actor: 'ana' });
+    const renamed = ledger.decide({
+      batchId,
+      itemIds: [a!.id],
+      action: 'rename',
+      newName: 'new.dcm',
+      note: 'clash',
+      actor: 'ana',
+    });
     expect(renamed).toEqual({ applied: 1, refused: [] });
     const afterRename = ledger.item(a!.id)!;
     expect(afterRename).toMatchObject({ status: 'pending', name: 'new.dcm', attempts: 0 });
@@ -109,12 +144,18 @@ describe('ledger', () => {
     expect(retryDone.refused).toEqual([{ itemId: b!.id, reason: "'retry' is not possible for a done item" }]);
     const approve = ledger.decide({ batchId, itemIds: [c!.id], action: 'approve', actor: 'ana' });
     expect(approve.refused[0]?.reason).toMatch(/not possible/);
-    const decisions = ledger.db.prepare('SELECT action, note, new_name, actor FROM decisions ORDER BY id').all();
+    const decisions = ledger.db
+      .prepare('SELECT action, note, new_name, actor FROM decisions ORDER BY id')
+      .all();
     expect(decisions).toEqual([
       { action: 'rename', note: 'clash', new_name: 'new.dcm', actor: 'ana' },
       { action: 'retry', note: null, new_name: null, actor: 'ana' },
     ]);
-    expect(ledger.detail(a!.id).events.at(-1)).toMatchObject({ kind: 'decision', code: 'rename', status: 'pending' });
+    expect(ledger.detail(a!.id).events.at(-1)).toMatchObject({
+      kind: 'decision',
+      code: 'rename',
+      status: 'pending',
+    });
     expect(ledger.counts(batchId)).toMatchObject(groupCounts(ledger, batchId));
   });
 
@@ -130,7 +171,12 @@ describe('ledger', () => {
     const items = ledger.claim(batchId, 4);
     ledger.record(
       batchId,
-      items.map((it, i) => ({ itemId: it.id, status: 'attention' as const, reason: i < 3 ? 'licence' : 'sign-in', actions: ['approve' as const, 'skip' as const] })),
+      items.map((it, i) => ({
+        itemId: it.id,
+        status: 'attention' as const,
+        reason: i < 3 ? 'licence' : 'sign-in',
+        actions: ['approve' as const, 'skip' as const],
+      })),
     );
     const groups = ledger.attentionSummary(batchId);
     expect(groups.map((g) => [g.reason, g.count])).toEqual([

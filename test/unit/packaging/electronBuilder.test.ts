@@ -34,7 +34,14 @@ describe('electron-builder.yml', () => {
   it('ships the built output and nothing else, with native modules outside the asar', () => {
     expect(config.files).toContain('dist/**/*');
     expect(config.files).toContain('package.json');
-    for (const excluded of ['!test/**', '!bench/**', '!**/*.ts', '!electron/**', '!renderer/**', '!shared/**']) {
+    for (const excluded of [
+      '!test/**',
+      '!bench/**',
+      '!**/*.ts',
+      '!electron/**',
+      '!renderer/**',
+      '!shared/**',
+    ]) {
       expect(config.files).toContain(excluded);
     }
     // A blanket exclusion of prebuilds would delete better-sqlite3's binaries.

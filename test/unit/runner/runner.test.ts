@@ -36,7 +36,11 @@ describe('runner', () => {
     dir.cleanup();
   });
 
-  function setup(count: number, script: (item: WorkItem, signal: AbortSignal) => Promise<Delivery>, concurrency = 2) {
+  function setup(
+    count: number,
+    script: (item: WorkItem, signal: AbortSignal) => Promise<Delivery>,
+    concurrency = 2,
+  ) {
     const scripted = scriptedTarget(script);
     const adapters = new AdapterRegistry().addSource(listSource(count)).addTarget(scripted.target);
     const runner = new Runner({
@@ -76,7 +80,11 @@ describe('runner', () => {
     });
     const finished = runner.start(batchId);
     await until(() => ledger.counts(batchId).failed === 1, 'first failure');
-    const item = ledger.db.prepare('SELECT * FROM items').get() as { attempts: number; next_attempt_at: number; message: string };
+    const item = ledger.db.prepare('SELECT * FROM items').get() as {
+      attempts: number;
+      next_attempt_at: number;
+      message: string;
+    };
     expect(item.attempts).toBe(1);
     // attempt 1 → delay between 500 and 1000 ms; random 0.5 gives 750.
     expect(item.next_attempt_at - clock.now()).toBe(750);
@@ -115,7 +123,10 @@ describe('runner', () => {
     const { runner, batchId } = setup(1, async () => retryable('always busy'));
     const finished = runner.start(batchId);
     for (let i = 1; i < 4; i++) {
-      await until(() => clock.nextTimer() !== undefined && ledger.counts(batchId).failed === 1, `failure ${i}`);
+      await until(
+        () => clock.nextTimer() !== undefined && ledger.counts(batchId).failed === 1,
+        `failure ${i}`,
+      );
       clock.advance(clock.nextTimer()! - clock.now());
     }
     await expect(finished).resolves.toBe('finished');
@@ -138,7 +149,9 @@ describe('runner', () => {
       return done();
     });
     await expect(runner.start(batchId)).resolves.toBe('finished');
-    const row = ledger.db.prepare("SELECT id, status, reason, actions FROM items WHERE name = 'f1'").get() as {
+    const row = ledger.db
+      .prepare("SELECT id, status, reason, actions FROM items WHERE name = 'f1'")
+      .get() as {
       id: number;
       status: string;
       reason: string;
@@ -190,7 +203,9 @@ describe('runner', () => {
     expect(ledger.counts(batchId)).toMatchObject({ pending: 2, running: 0, done: 2 });
     const again = new Runner({
       ledger,
-      adapters: new AdapterRegistry().addSource(listSource(4)).addTarget(setupTargetWithStore(stored, deliveries)),
+      adapters: new AdapterRegistry()
+        .addSource(listSource(4))
+        .addTarget(setupTargetWithStore(stored, deliveries)),
       clock,
       workRoot: join(dir.path, 'work'),
     });
@@ -198,7 +213,10 @@ describe('runner', () => {
     expect(ledger.counts(batchId).done).toBe(4);
     expect([...stored.values()].every((n) => n === 1)).toBe(true);
     expect(deliveries.filter((d) => d === 'f2')).toHaveLength(1);
-    const reasons = ledger.db.prepare("SELECT reason FROM items WHERE name IN ('f2', 'f3') ORDER BY name").pluck().all();
+    const reasons = ledger.db
+      .prepare("SELECT reason FROM items WHERE name IN ('f2', 'f3') ORDER BY name")
+      .pluck()
+      .all();
     expect(reasons).toEqual(['already-there', 'already-there']);
   });
 
@@ -215,7 +233,14 @@ describe('runner', () => {
       workRoot: join(dir.path, 'work'),
       hostLimit: () => ({ concurrency: 1, minIntervalMs: 2_000 }),
     });
-    const batchId = ledger.batches.create({ name: 'h', sourceKind: 'list', sourceConfig: {}, targetKind: 'scripted', targetConfig: {}, settings: { concurrency: 3 } }).id;
+    const batchId = ledger.batches.create({
+      name: 'h',
+      sourceKind: 'list',
+      sourceConfig: {},
+      targetKind: 'scripted',
+      targetConfig: {},
+      settings: { concurrency: 3 },
+    }).id;
     const finished = runner.start(batchId);
     // probe and deliver each take a slot: six requests, two seconds apart.
     while (starts.length < 3) {

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { CourierError } from '../../../shared/errors';
 import type { ItemDraft } from '../../../electron/engine/ledger/ledger';
-import type { Delivery, SourceAdapter, TargetAdapter, WorkItem } from '../../../electron/engine/runner/adapters';
+import type {
+  Delivery,
+  SourceAdapter,
+  TargetAdapter,
+  WorkItem,
+} from '../../../electron/engine/runner/adapters';
 
 /** A source that lists `count` in-memory items named f0…fN. */
 export function listSource(count: number): SourceAdapter<Record<string, never>> {
@@ -12,7 +17,11 @@ export function listSource(count: number): SourceAdapter<Record<string, never>> 
     label: () => 'list',
     host: () => null,
     async *collect() {
-      const drafts: ItemDraft[] = Array.from({ length: count }, (_, i) => ({ key: `f${i}`, path: `mem:${i}`, name: `f${i}` }));
+      const drafts: ItemDraft[] = Array.from({ length: count }, (_, i) => ({
+        key: `f${i}`,
+        path: `mem:${i}`,
+        name: `f${i}`,
+      }));
       yield drafts;
     },
     async fetch(item) {
@@ -37,7 +46,9 @@ export function scriptedTarget(script: Step, host: string | null = 'archive.exam
     label: () => 'scripted',
     host: () => host,
     async probe(item) {
-      return stored.has(item.name) ? { status: 'done', reason: 'already-there', target: `mem://${item.name}` } : null;
+      return stored.has(item.name)
+        ? { status: 'done', reason: 'already-there', target: `mem://${item.name}` }
+        : null;
     },
     async deliver(item, _file, _config, ctx) {
       deliveries.push(item.name);

@@ -33,12 +33,18 @@ describe('desktop security policy', () => {
   });
 
   it('serves app:// requests only from inside the renderer folder', () => {
-    expect(resolveAppRequest('app://courier/index.html', '/opt/app/renderer')).toBe('/opt/app/renderer/index.html');
+    expect(resolveAppRequest('app://courier/index.html', '/opt/app/renderer')).toBe(
+      '/opt/app/renderer/index.html',
+    );
     expect(resolveAppRequest('app://courier/', '/opt/app/renderer')).toBe('/opt/app/renderer/index.html');
-    expect(resolveAppRequest('app://courier/assets/a.js', '/opt/app/renderer')).toBe('/opt/app/renderer/assets/a.js');
+    expect(resolveAppRequest('app://courier/assets/a.js', '/opt/app/renderer')).toBe(
+      '/opt/app/renderer/assets/a.js',
+    );
     expect(resolveAppRequest('app://courier/..%2F..%2Fetc%2Fpasswd', '/opt/app/renderer')).toBeNull();
     // Dot segments are resolved by URL parsing first, so they can only ever name files inside the folder.
-    expect(resolveAppRequest('app://courier/%2e%2e/secret', '/opt/app/renderer')).toBe('/opt/app/renderer/secret');
+    expect(resolveAppRequest('app://courier/%2e%2e/secret', '/opt/app/renderer')).toBe(
+      '/opt/app/renderer/secret',
+    );
     expect(resolveAppRequest('app://other/index.html', '/opt/app/renderer')).toBeNull();
     expect(resolveAppRequest('file:///etc/passwd', '/opt/app/renderer')).toBeNull();
     expect(resolveAppRequest('app://courier/a%00.js', '/opt/app/renderer')).toBeNull();
@@ -54,7 +60,8 @@ describe('desktop security policy', () => {
   });
 
   it('denies every permission and trusts only its own windows showing app pages', () => {
-    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) expect(permissionDecision(p)).toBe(false);
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal'])
+      expect(permissionDecision(p)).toBe(false);
     const trusted = new Set([5]);
     expect(isTrustedSender({ id: 5 }, 'app://courier/index.html', trusted)).toBe(true);
     expect(isTrustedSender({ id: 5 }, 'https://radiopaedia.org/', trusted)).toBe(false);

@@ -152,20 +152,17 @@ describe('Configuration sheet', () => {
     expect((await readWorkbook(path)).config).toEqual(BIG_CONFIG);
   });
 
-  it(
-    'is read by xnatuploader’s own load_config (openpyxl) to the same values',
-    async () => {
-      for (const config of [DEFAULT_CONFIG, BIG_CONFIG]) {
-        const path = fresh();
-        await writeConfigurationWorkbook(path, config);
-        expect(xnatuploaderLoadConfig(path)).toEqual({
-          paths: Object.fromEntries(config.paths.map((p) => [p.label, p.cells])),
-          mappings: config.mappings,
-          xnat: config.xnat,
-        });
-      }
-    },
-  );
+  it('is read by xnatuploader’s own load_config (openpyxl) to the same values', async () => {
+    for (const config of [DEFAULT_CONFIG, BIG_CONFIG]) {
+      const path = fresh();
+      await writeConfigurationWorkbook(path, config);
+      expect(xnatuploaderLoadConfig(path)).toEqual({
+        paths: Object.fromEntries(config.paths.map((p) => [p.label, p.cells])),
+        mappings: config.mappings,
+        xnat: config.xnat,
+      });
+    }
+  });
 
   it('names a missing section and a missing file', async () => {
     const path = fresh();
@@ -326,38 +323,35 @@ describe('Files sheet', () => {
     expect(reread.getWorksheet('Notes')!.getCell('B3').value).toBe(42);
   });
 
-  it(
-    'writes a Files sheet openpyxl reads row by row, as xnatuploader upload does',
-    async () => {
-      const path = fresh();
-      copyFileSync(FIXTURE, path);
-      await writeFilesSheet(path, rows);
-      const script = `
+  it('writes a Files sheet openpyxl reads row by row, as xnatuploader upload does', async () => {
+    const path = fresh();
+    copyFileSync(FIXTURE, path);
+    await writeFilesSheet(path, rows);
+    const script = `
 import json, sys
 from openpyxl import load_workbook
 wb = load_workbook(sys.argv[1])
 print(json.dumps({"sheets": wb.sheetnames, "rows": [list(r) for r in wb["Files"].values]}))
 `;
-      const run = spawnSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8' });
-      expect(run.stderr).toBe('');
-      const { sheets, rows: got } = JSON.parse(run.stdout) as { sheets: string[]; rows: (string | null)[][] };
-      expect(sheets).toEqual(['Configuration', 'Files']);
-      expect(got[0]?.slice(0, 9)).toEqual([
-        'Pattern',
-        'File',
-        'Filename',
-        'Upload',
-        'Status',
-        'Subject',
-        'Session',
-        'Dataset',
-        'SessionLabel',
-      ]);
-      // An empty Status reads as None, as in a sheet xnatuploader wrote itself.
-      expect(got[1]?.slice(0, 6)).toEqual(['DICOM', rows[0]!.file, 'scan0000.dcm', 'Y', null, '0001']);
-      expect(xnatuploaderLoadConfig(path)).toMatchObject({ mappings: { Subject: ['ID'] } });
-    },
-  );
+    const run = spawnSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const { sheets, rows: got } = JSON.parse(run.stdout) as { sheets: string[]; rows: (string | null)[][] };
+    expect(sheets).toEqual(['Configuration', 'Files']);
+    expect(got[0]?.slice(0, 9)).toEqual([
+      'Pattern',
+      'File',
+      'Filename',
+      'Upload',
+      'Status',
+      'Subject',
+      'Session',
+      'Dataset',
+      'SessionLabel',
+    ]);
+    // An empty Status reads as None, as in a sheet xnatuploader wrote itself.
+    expect(got[1]?.slice(0, 6)).toEqual(['DICOM', rows[0]!.file, 'scan0000.dcm', 'Y', null, '0001']);
+    expect(xnatuploaderLoadConfig(path)).toMatchObject({ mappings: { Subject: ['ID'] } });
+  });
 
   it('honours a user’s Upload edits (N, n, yes)', async () => {
     const path = fresh();
