@@ -15,6 +15,7 @@ import type { ExportFormat } from './engine/reports/exportBatch';
 import { batchNamed, openEngine } from './cli/openEngine';
 import { parsePositiveInt, USAGE_EXIT } from './cli/options';
 import { runBatchWithProgress } from './cli/runBatch';
+import { addRadiopaediaCommand } from './cli/radiopaediaCommand';
 
 function rendererDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -201,6 +202,7 @@ export function buildProgram(): Command {
     });
 
   // Commands of the sources and targets, one module each.
+  addRadiopaediaCommand(program);
   return program;
 }
 

@@ -1,8 +1,12 @@
 import { AdapterRegistry } from './runner/adapters';
 import { folderSource } from './sources/folder/folderSource';
+import { radiopaediaSource } from './sources/radiopaedia/radiopaediaSource';
 import { folderTarget } from './targets/folder/folderTarget';
 
 /** Every source and target this build ships. */
 export function builtInAdapters(): AdapterRegistry {
-  return new AdapterRegistry().addSource(folderSource).addTarget(folderTarget);
+  return new AdapterRegistry()
+    .addSource(folderSource)
+    .addSource(radiopaediaSource)
+    .addTarget(folderTarget);
 }

@@ -4,7 +4,7 @@ import type { CredentialSource } from '../credentials';
 import type { Clock } from './clock';
 import type { HostLimiter } from './hostLimiter';
 
-/** An item as an adapter sees it while working on it. */
+/** An item as an adapter sees it while working on it; a source may correct `name` (say, the real extension). */
 export interface WorkItem {
   id: number;
   batchId: number;
@@ -30,6 +30,8 @@ export interface StepContext {
   credentials: CredentialSource;
   /** The items of another batch of this ledger, by name, in order (a later batch may start from them). */
   batchItems(batchName: string): Iterable<SettledItem>;
+  /** Adds files to this batch while it runs (a retried step that found more, e.g. a case read again). */
+  addItems(drafts: ItemDraft[]): number;
 }
 
 /** The bytes of an item, available as a local file while the target delivers it. */
@@ -91,6 +93,8 @@ export interface SourceAdapter<Config = unknown> extends AdapterBase<Config> {
     ctx: StepContext,
     targetConfig: unknown,
   ): Promise<void>;
+  /** Releases what the source holds for the batch (a browser, a session), however the run ended. */
+  close?(config: Config, ctx: StepContext): Promise<void>;
 }
 
 /** Where files go. Every step must be safe to repeat: `probe` checks the target before anything is sent. */

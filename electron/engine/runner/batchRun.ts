@@ -161,6 +161,9 @@ export class BatchRun {
       await this.settleInFlight();
     }
     if (!this.stop && !this.failure) await this.finishSource();
+    await this.plan.source
+      .close?.(this.plan.sourceConfig, this.context(new AbortController()))
+      .catch(() => undefined);
     return this.end();
   }
 
@@ -242,6 +245,11 @@ export class BatchRun {
       workDir: this.workDir,
       credentials: this.deps.credentials,
       batchItems: (name) => this.settledItems(this.deps.ledger.batches.requireByName(name).id),
+      addItems: (drafts) => {
+        const added = this.deps.ledger.addItems(this.batchId, drafts);
+        if (added > 0) this.wake();
+        return added;
+      },
       progress: (done, total) => {
         if (itemId !== undefined) this.deps.onItemProgress?.(this.batchId, itemId, done, total);
       },
@@ -278,6 +286,7 @@ export class BatchRun {
         actions: [],
         attempts: item.attempts + 1,
         nextAttemptAt: null,
+        name: work.name !== item.name ? work.name : undefined,
         target: delivery.target ?? null,
         size: delivery.size ?? fetched.size,
         sha1: delivery.sha1 ?? fetched.sha1 ?? null,
