@@ -60,7 +60,7 @@ describe('web mode, end to end, on a million-row ledger', () => {
     await page.getByRole('link', { name: 'study-2024' }).click();
     await page.getByRole('heading', { name: /study-2024/ }).waitFor();
     const grid = page.getByRole('grid', { name: 'Files' });
-    await expect(grid.getAttribute('aria-rowcount')).resolves.toBe(String(ROWS + 1));
+    await page.locator(`[role="grid"][aria-label="Files"][aria-rowcount="${ROWS + 1}"]`).waitFor();
     const firstRow = grid.locator('[role="row"][aria-rowindex="2"]');
     await firstRow.getByRole('gridcell').first().filter({ hasText: '1' }).waitFor();
     await expect(firstRow.getByRole('gridcell').nth(1).textContent()).resolves.toBe(
