@@ -1,6 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { EventPayloads } from '../../shared/contract';
 import type { BatchSummary } from '../../shared/domain';
 import { useApi, useEngineEvent } from './api';
+
+/** A batch summary with the figures of a `batch.changed` event applied. */
+function withChange(b: BatchSummary, p: EventPayloads['batch.changed']): BatchSummary {
+  const { state, counts, total, version, throughput } = p;
+  return { ...b, state, counts, total, version, throughput };
+}
 
 /** Every batch, kept current from `batch.changed` events (counts patched in place, no reload). */
 export function useBatches(): { batches: BatchSummary[] | null; error: string | null } {
@@ -19,18 +26,7 @@ export function useBatches(): { batches: BatchSummary[] | null; error: string | 
         load();
         return list;
       }
-      return list.map((b) =>
-        b.id === p.batchId
-          ? {
-              ...b,
-              state: p.state,
-              counts: p.counts,
-              total: p.total,
-              version: p.version,
-              throughput: p.throughput,
-            }
-          : b,
-      );
+      return list.map((b) => (b.id === p.batchId ? withChange(b, p) : b));
     });
   });
   return { batches, error };
@@ -51,18 +47,7 @@ export function useBatch(batchId: number): {
   useEffect(reload, [reload]);
   useEngineEvent('batch.changed', (p) => {
     if (p.batchId !== batchId) return;
-    setBatch((b) =>
-      b
-        ? {
-            ...b,
-            state: p.state,
-            counts: p.counts,
-            total: p.total,
-            version: p.version,
-            throughput: p.throughput,
-          }
-        : b,
-    );
+    setBatch((b) => (b ? withChange(b, p) : b));
     if (p.state !== batch?.state) reload();
   });
   return { batch, error, reload };

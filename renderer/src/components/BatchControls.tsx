@@ -20,53 +20,47 @@ export function BatchControls({ batch, onError }: { batch: BatchSummary; onError
       .catch((e: Error) => onError(e.message))
       .finally(() => setBusy(false));
   };
-  const label = (verb: string) => `${verb} ${batch.name}`;
+  type Command = 'batches.start' | 'batches.pause' | 'batches.resume' | 'batches.cancel';
+  const buttons: { command: Command; verb: string; text: string; kind: string; when: boolean }[] = [
+    {
+      command: 'batches.start',
+      verb: 'Start',
+      text: batch.state === 'idle' ? 'Start' : 'Run again',
+      kind: 'primary',
+      when: batch.state === 'idle' || batch.state === 'cancelled' || batch.state === 'finished',
+    },
+    { command: 'batches.pause', verb: 'Pause', text: 'Pause', kind: '', when: batch.state === 'running' },
+    {
+      command: 'batches.resume',
+      verb: 'Resume',
+      text: 'Resume',
+      kind: 'primary',
+      when: batch.state === 'paused',
+    },
+    {
+      command: 'batches.cancel',
+      verb: 'Cancel',
+      text: 'Cancel',
+      kind: 'danger',
+      when: batch.state === 'running' || batch.state === 'paused',
+    },
+  ];
   return (
     <div className="controls">
-      {(batch.state === 'idle' || batch.state === 'cancelled' || batch.state === 'finished') && (
-        <button
-          type="button"
-          className="button primary"
-          disabled={busy}
-          aria-label={label('Start')}
-          onClick={() => act('batches.start')}
-        >
-          {batch.state === 'idle' ? 'Start' : 'Run again'}
-        </button>
-      )}
-      {batch.state === 'running' && (
-        <button
-          type="button"
-          className="button"
-          disabled={busy}
-          aria-label={label('Pause')}
-          onClick={() => act('batches.pause')}
-        >
-          Pause
-        </button>
-      )}
-      {batch.state === 'paused' && (
-        <button
-          type="button"
-          className="button primary"
-          disabled={busy}
-          aria-label={label('Resume')}
-          onClick={() => act('batches.resume')}
-        >
-          Resume
-        </button>
-      )}
-      {(batch.state === 'running' || batch.state === 'paused') && (
-        <button
-          type="button"
-          className="button danger"
-          disabled={busy}
-          aria-label={label('Cancel')}
-          onClick={() => act('batches.cancel')}
-        >
-          Cancel
-        </button>
-      )}
+      {buttons
+        .filter((b) => b.when)
+        .map((b) => (
+          <button
+            key={b.command}
+            type="button"
+            className={`button ${b.kind}`.trim()}
+            disabled={busy}
+            aria-label={`${b.verb} ${batch.name}`}
+            onClick={() => act(b.command)}
+          >
+            {b.text}
+          </button>
+        ))}
     </div>
   );
 }
