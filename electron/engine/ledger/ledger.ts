@@ -91,9 +91,13 @@ export class Ledger {
       maxSeq: db.prepare('SELECT coalesce(max(seq), 0) AS s FROM items WHERE batch_id = ?'),
       event: db.prepare(`INSERT INTO events(batch_id, item_id, at, kind, status, code, message, data)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      claimRunnable:
-        db.prepare(`SELECT * FROM items WHERE batch_id = ? AND status IN ('pending', 'interrupted')
-        ORDER BY seq LIMIT ?`),
+      // One status at a time, so each walks only its own part of items_status (batch_id, status, seq).
+      claimInterrupted: db.prepare(
+        `SELECT * FROM items WHERE batch_id = ? AND status = 'interrupted' ORDER BY seq LIMIT ?`,
+      ),
+      claimPending: db.prepare(
+        `SELECT * FROM items WHERE batch_id = ? AND status = 'pending' ORDER BY seq LIMIT ?`,
+      ),
       claimRetry: db.prepare(`SELECT * FROM items WHERE batch_id = ? AND status = 'failed'
         AND next_attempt_at IS NOT NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`),
       markRunning: db.prepare(`UPDATE items SET status = 'running', updated_at = ? WHERE id = ?`),
@@ -212,7 +216,12 @@ export class Ledger {
     this.db
       .transaction(() => {
         const due = this.stmts.claimRetry!.all(batchId, now, limit) as ItemRecord[];
-        const fresh = this.stmts.claimRunnable!.all(batchId, limit - due.length) as ItemRecord[];
+        const interrupted = this.stmts.claimInterrupted!.all(batchId, limit - due.length) as ItemRecord[];
+        const pending = this.stmts.claimPending!.all(
+          batchId,
+          limit - due.length - interrupted.length,
+        ) as ItemRecord[];
+        const fresh = [...interrupted, ...pending];
         for (const item of [...due, ...fresh]) {
           this.stmts.markRunning!.run(now, item.id);
           this.stmts.event!.run(

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { OperatorAction } from '../../../shared/status';
 import type { ItemDraft } from '../ledger/ledger';
 import type { CredentialSource } from '../credentials';
 import type { Clock } from './clock';
@@ -64,6 +65,8 @@ export interface Delivery {
   sha1?: string;
   md5?: string;
   meta?: Record<string, unknown>;
+  /** Decisions the operator may still take on a settled item (say, approve a duplicate to send it anyway). */
+  actions?: OperatorAction[];
 }
 
 interface AdapterBase<Config> {

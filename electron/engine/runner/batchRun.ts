@@ -182,10 +182,20 @@ export class BatchRun {
     }
   }
 
+  /**
+   * The items of a batch in order, read a page at a time: no statement stays open while the caller
+   * awaits, so other writes on the connection go on meanwhile.
+   */
   private *settledItems(batchId: number): Generator<SettledItem> {
-    const stmt = this.deps.ledger.db.prepare('SELECT * FROM items WHERE batch_id = ? ORDER BY seq');
-    for (const r of stmt.iterate(batchId) as Iterable<ClaimedItem>) {
-      yield { ...toWorkItem(r), status: r.status, target: r.target, sha1: r.sha1, md5: r.md5 };
+    const page = this.deps.ledger.db.prepare(
+      'SELECT * FROM items WHERE batch_id = ? AND seq > ? ORDER BY seq LIMIT 500',
+    );
+    for (let after = 0; ;) {
+      const rows = page.all(batchId, after) as ClaimedItem[];
+      if (rows.length === 0) return;
+      for (const r of rows)
+        yield { ...toWorkItem(r), status: r.status, target: r.target, sha1: r.sha1, md5: r.md5 };
+      after = rows[rows.length - 1]!.seq;
     }
   }
 
@@ -283,7 +293,7 @@ export class BatchRun {
         status: delivery.status,
         reason: delivery.reason ?? (present ? 'already-there' : null),
         message: delivery.message ?? null,
-        actions: [],
+        actions: delivery.actions ?? [],
         attempts: item.attempts + 1,
         nextAttemptAt: null,
         name: work.name !== item.name ? work.name : undefined,

@@ -70,8 +70,13 @@ export async function copyWithDigests(
  * Moves a temporary file of the engine's into place after hashing it (one read, no copy). Returns null
  * when the destination is on another file system, so the caller copies instead.
  */
-export async function moveIntoPlace(from: string, to: string, signal?: AbortSignal): Promise<Digests | null> {
-  const digests = await digestFile(from, signal);
+export async function moveIntoPlace(
+  from: string,
+  to: string,
+  signal?: AbortSignal,
+  known?: Digests,
+): Promise<Digests | null> {
+  const digests = known ?? (await digestFile(from, signal));
   await mkdir(dirname(to), { recursive: true });
   try {
     await rename(from, to);

@@ -67,7 +67,9 @@ export const folderTarget: TargetAdapter<FolderTargetConfig> = {
   async deliver(item, file, config, ctx) {
     const dest = destinationOf(item, config);
     if (file.temporary) {
-      const moved = await moveIntoPlace(file.path, dest, ctx.signal);
+      // A temporary file was written by the engine itself: digests it already computed are trusted.
+      const known = file.sha1 && file.md5 ? { size: file.size, sha1: file.sha1, md5: file.md5 } : undefined;
+      const moved = await moveIntoPlace(file.path, dest, ctx.signal, known);
       if (moved) return { status: 'done', target: dest, ...moved };
     }
     const digests = await copyWithDigests(file.path, dest, {
