@@ -13,6 +13,7 @@ import { seedDevBatch } from './engine/ledger/devSeed';
 import { EXPORT_FORMATS, exportBatch } from './engine/reports/exportBatch';
 import type { ExportFormat } from './engine/reports/exportBatch';
 import { batchNamed, openEngine } from './cli/openEngine';
+import { addIsicCommand } from './cli/isicCommand';
 import { parsePositiveInt, USAGE_EXIT } from './cli/options';
 import { runBatchWithProgress } from './cli/runBatch';
 import { addRadiopaediaCommand } from './cli/radiopaediaCommand';
@@ -202,6 +203,7 @@ export function buildProgram(): Command {
     });
 
   // Commands of the sources and targets, one module each.
+  addIsicCommand(program);
   addRadiopaediaCommand(program);
   return program;
 }
