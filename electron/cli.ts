@@ -17,6 +17,7 @@ import { addIsicCommand } from './cli/isicCommand';
 import { parsePositiveInt, USAGE_EXIT } from './cli/options';
 import { runBatchWithProgress } from './cli/runBatch';
 import { addRadiopaediaCommand } from './cli/radiopaediaCommand';
+import { addXnatDownloadCommand } from './cli/xnatDownloadCommand';
 
 function rendererDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -204,6 +205,7 @@ export function buildProgram(): Command {
 
   // Commands of the sources and targets, one module each.
   addIsicCommand(program);
+  addXnatDownloadCommand(program);
   addRadiopaediaCommand(program);
   return program;
 }

@@ -8,8 +8,11 @@
  * - `truncate`: cut a streamed answer (zip or file download) after `afterBytes` bytes by destroying the socket.
  * - `wrong-digest`: store a file PUT normally but report a wrong MD5 `digest` for it in listings.
  * - `expire-session`: end every live session just before handling the request (401 for cookie requests).
+ * - `replace-zip`: answer a `?format=zip` download (after authentication and lookup) with `body` instead of
+ *   the real archive, as a compromised server or a tampering proxy would (hostile zips).
  */
-export type FaultKind = 'status' | 'reset' | 'stall' | 'truncate' | 'wrong-digest' | 'expire-session';
+export type FaultKind =
+  'status' | 'reset' | 'stall' | 'truncate' | 'wrong-digest' | 'expire-session' | 'replace-zip';
 
 export interface FaultMatch {
   method?: string;
@@ -24,6 +27,8 @@ export interface FaultSpec {
   retryAfter?: string;
   stallMs?: number;
   afterBytes?: number;
+  /** The bytes a `replace-zip` fault sends. */
+  body?: Buffer;
 }
 
 export interface FaultRates {
@@ -52,6 +57,7 @@ export class EmulatorFaults {
     truncate: 0,
     'wrong-digest': 0,
     'expire-session': 0,
+    'replace-zip': 0,
   };
   private rules: { spec: FaultSpec; remaining: number }[] = [];
   private rates: FaultRates = {};
@@ -106,6 +112,12 @@ export class EmulatorFaults {
   takeTruncate(method: string, path: string): number | null {
     const rule = this.takeRule(['truncate'], method, path);
     return rule ? (rule.afterBytes ?? 0) : null;
+  }
+
+  /** The bytes to send instead of a zip download, if a replace-zip rule matches. */
+  takeZipReplacement(method: string, path: string): Buffer | null {
+    const rule = this.takeRule(['replace-zip'], method, path);
+    return rule ? (rule.body ?? Buffer.alloc(0)) : null;
   }
 
   /** Whether this file PUT gets a wrong digest. */

@@ -7,7 +7,9 @@
  * Prints one JSON line `{"url": …, "control": …}` and serves until SIGTERM/SIGINT. The control server
  * (another loopback port) answers `GET /files` (stored files with digests and PUT counts), `GET /stats`,
  * `POST /faults` with a JSON body `{"failNext": {"count": n, "spec": FaultSpec}}`, `{"rates": FaultRates}`,
- * `{"expireSessions": true}` or `{"clear": true}`, and `POST /users` `{"username","password"}`.
+ * `{"expireSessions": true}` or `{"clear": true}`, `POST /users` `{"username","password"}`, and
+ * `POST /seed` `{"files": [{"project","subject","experiment","scan","resource","name","size","seed"}]}`
+ * (generated content; experiments and scans are created as needed).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,7 +36,31 @@ const emulator = await startXnatEmulator({
   }),
 });
 
+interface SeedFile {
+  project: string;
+  subject: string;
+  experiment: string;
+  scan: string;
+  resource: string;
+  name: string;
+  size: number;
+  seed: string;
+}
+
+async function seed(files: SeedFile[]): Promise<number> {
+  const state = emulator.state;
+  for (const f of files) {
+    const experiment =
+      state.experiment(f.project, f.experiment) ?? state.addExperiment(f.project, f.subject, f.experiment);
+    if (!experiment.scans.has(f.scan)) state.addScan(f.project, f.experiment, f.scan);
+    const target = { project: f.project, experiment: f.experiment, scan: f.scan };
+    await state.addFile(target, f.resource, f.name, { size: f.size, seed: f.seed });
+  }
+  return files.length;
+}
+
 interface ControlBody {
+  files?: SeedFile[];
   failNext?: { count: number; spec: FaultSpec & { match?: { method?: string; path?: string } } };
   rates?: FaultRates;
   expireSessions?: boolean;
@@ -58,6 +84,13 @@ const control = createServer((req, res) => {
       if (req.method === 'POST' && req.url === '/users' && body.username && body.password !== undefined) {
         emulator.state.addUser(body.username, body.password);
         return reply(200, { ok: true });
+      }
+      if (req.method === 'POST' && req.url === '/seed' && body.files) {
+        seed(body.files).then(
+          (added) => reply(200, { added }),
+          (err: unknown) => reply(400, { error: err instanceof Error ? err.message : String(err) }),
+        );
+        return;
       }
       if (req.method === 'POST' && req.url === '/faults') {
         if (body.clear) emulator.faults.clear();

@@ -89,7 +89,8 @@ export async function downloadZip(
     await pipeline(
       response.body,
       meter,
-      createWriteStream(partFile),
+      // A larger buffer lets the stream gather network chunks into fewer, larger writes.
+      createWriteStream(partFile, { highWaterMark: 1 << 20 }),
       options.signal ? { signal: options.signal } : {},
     );
     if (response.body.readableAborted || !response.body.complete) throw interrupted(what, meter.bytes);

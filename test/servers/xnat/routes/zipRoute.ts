@@ -46,6 +46,15 @@ export async function sendZip(ctx: RequestContext, resources: ResourceRecord[]):
     throw new HttpError(404, 'No matching files were found for the requested resources.');
   }
   ctx.state.stats.zipDownloads += 1;
+  const replacement = ctx.faults.takeZipReplacement(ctx.method, ctx.rawPath);
+  if (replacement) {
+    ctx.res.writeHead(200, {
+      'Content-Type': 'application/zip',
+      'Content-Disposition': `attachment; filename="${archiveName(first.resource.owner)}.zip"`,
+    });
+    ctx.res.end(replacement);
+    return;
+  }
   const zip = new yazl.ZipFile();
   const compress = ctx.config.zipCompression === 'deflate';
   const mtime = new Date();
