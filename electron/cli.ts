@@ -18,6 +18,7 @@ import { parsePositiveInt, USAGE_EXIT } from './cli/options';
 import { runBatchWithProgress } from './cli/runBatch';
 import { addRadiopaediaCommand } from './cli/radiopaediaCommand';
 import { addXnatDownloadCommand } from './cli/xnatDownloadCommand';
+import { addWikiUploadCommand } from './cli/wikiUploadCommand';
 
 function rendererDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -207,6 +208,7 @@ export function buildProgram(): Command {
   addIsicCommand(program);
   addXnatDownloadCommand(program);
   addRadiopaediaCommand(program);
+  addWikiUploadCommand(program);
   return program;
 }
 

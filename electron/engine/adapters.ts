@@ -4,6 +4,9 @@ import { radiopaediaSource } from './sources/radiopaedia/radiopaediaSource';
 import { isicSource } from './sources/isic/isicSource';
 import { xnatDownloadSource } from './sources/xnat/xnatDownloadSource';
 import { folderTarget } from './targets/folder/folderTarget';
+import { earlierBatchSource } from './sources/batchItems/earlierBatchSource';
+import { sheetSource } from './sources/sheet/sheetSource';
+import { mediawikiTarget } from './targets/mediawiki/mediawikiTarget';
 
 /** Every source and target this build ships. */
 export function builtInAdapters(): AdapterRegistry {
@@ -12,5 +15,8 @@ export function builtInAdapters(): AdapterRegistry {
     .addSource(isicSource)
     .addSource(xnatDownloadSource)
     .addSource(radiopaediaSource)
+    .addSource(earlierBatchSource)
+    .addSource(sheetSource)
+    .addTarget(mediawikiTarget)
     .addTarget(folderTarget);
 }
