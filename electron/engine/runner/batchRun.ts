@@ -60,6 +60,7 @@ export class BatchRun {
   readonly finished: Promise<BatchState>;
   private readonly inFlight = new Map<number, AbortController>();
   private readonly listing = new AbortController();
+  private readonly unrecorded: { outcome: ItemOutcome; resolve(): void; reject(e: Error): void }[] = [];
   private readonly workDir: string;
   private paused = false;
   private stop: Stop | undefined;
@@ -228,8 +229,12 @@ export class BatchRun {
     const controller = new AbortController();
     this.inFlight.set(item.id, controller);
     void this.process(item, controller)
-      .then((outcome) => this.deps.ledger.record(this.batchId, [outcome]))
-      .then(() => this.throughputTick(item.id))
+      .then(async (outcome) => {
+        await this.recordSoon(outcome);
+        if (outcome.status === 'done' || outcome.status === 'duplicate' || outcome.status === 'skipped') {
+          this.throughput.tick();
+        }
+      })
       .catch((err: unknown) => {
         // The ledger itself failed (disk full, database locked): stop rather than lose track.
         this.failure = classifyError(err, `Recording ${item.name}`);
@@ -242,9 +247,29 @@ export class BatchRun {
       });
   }
 
-  private throughputTick(itemId: number): void {
-    const status = this.deps.ledger.item(itemId)?.status;
-    if (status === 'done' || status === 'duplicate' || status === 'skipped') this.throughput.tick();
+  /**
+   * Records an outcome together with the others that finish in the same turn of the event loop: one
+   * transaction for many small files. Resolves once it is committed.
+   */
+  private recordSoon(outcome: ItemOutcome): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.unrecorded.push({ outcome, resolve, reject });
+      if (this.unrecorded.length === 1) setImmediate(() => this.flushOutcomes());
+    });
+  }
+
+  private flushOutcomes(): void {
+    const group = this.unrecorded.splice(0);
+    try {
+      this.deps.ledger.record(
+        this.batchId,
+        group.map((g) => g.outcome),
+      );
+    } catch (err) {
+      for (const g of group) g.reject(err as Error);
+      return;
+    }
+    for (const g of group) g.resolve();
   }
 
   private context(controller: AbortController, itemId?: number): StepContext {
