@@ -12,7 +12,7 @@ import { startWebHost } from './engine/host/webHost';
 import { seedDevBatch } from './engine/ledger/devSeed';
 import { EXPORT_FORMATS, exportBatch } from './engine/reports/exportBatch';
 import type { ExportFormat } from './engine/reports/exportBatch';
-import { batchNamed, openEngine } from './cli/openEngine';
+import { batchNamed, defaultBatchName, openEngine } from './cli/openEngine';
 import { addIsicCommand } from './cli/isicCommand';
 import { parsePositiveInt, USAGE_EXIT } from './cli/options';
 import { runBatchWithProgress } from './cli/runBatch';
@@ -155,7 +155,7 @@ export function buildProgram(): Command {
     .action(async (opts: { from: string; to: string; batch?: string; concurrency: number }) => {
       const engine = openEngine(program);
       try {
-        const name = opts.batch ?? `copy-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        const name = opts.batch ?? defaultBatchName('copy');
         const batchId = batchNamed(engine, name, () => ({
           name,
           sourceKind: 'folder',

@@ -37,7 +37,7 @@ await Promise.all([
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
   }),
-  // A sandboxed preload may only require('electron'): everything else is bundled into it.
+  // A sandboxed preload may load no module but Electron's own: everything else is bundled into it.
   esbuild({
     ...common,
     external: ['electron'],

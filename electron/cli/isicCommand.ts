@@ -10,7 +10,7 @@ import { formatBytes } from '../engine/sources/isic/diskSpace';
 import { isicSourceConfig } from '../engine/sources/isic/isicSourceConfig';
 import type { IsicSourceConfig } from '../engine/sources/isic/isicSourceConfig';
 import { withRequestRetry } from '../engine/sources/isic/requestRetry';
-import { batchNamed, openEngine } from './openEngine';
+import { batchNamed, defaultBatchName, openEngine } from './openEngine';
 import { parsePositiveInt } from './options';
 import { runBatchWithProgress } from './runBatch';
 
@@ -133,13 +133,7 @@ export function addIsicCommand(program: Command): void {
       await announce(sourceConfig, out);
       const engine = openEngine(program);
       try {
-        const name = opts.batch ?? `isic-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        const existing = engine.ledger.batches.byName(name);
-        if (existing && JSON.stringify(existing.sourceConfig) !== JSON.stringify(sourceConfig)) {
-          process.stderr.write(
-            `Batch '${name}' already exists with other settings; it continues as it was created.\n`,
-          );
-        }
+        const name = opts.batch ?? defaultBatchName('isic');
         const batchId = batchNamed(engine, name, () => ({
           name,
           sourceKind: 'isic',

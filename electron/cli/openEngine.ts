@@ -22,11 +22,27 @@ export function openEngine(
   });
 }
 
-/** Finds the batch by name or creates it: re-running the same command continues the same batch. */
+/** A batch name for a command run without --batch: the command and the time it started. */
+export function defaultBatchName(prefix: string): string {
+  return `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+}
+
+/**
+ * Finds the batch by name or creates it: re-running the same command continues the same batch. A
+ * batch of that name made with other source settings continues as it was created, and the user is told.
+ */
 export function batchNamed(
   engine: Engine,
   name: string,
   create: () => Parameters<Engine['ledger']['batches']['create']>[0],
 ): number {
-  return (engine.ledger.batches.byName(name) ?? engine.ledger.batches.create(create())).id;
+  const wanted = create();
+  const existing = engine.ledger.batches.byName(name);
+  if (!existing) return engine.ledger.batches.create(wanted).id;
+  if (JSON.stringify(existing.sourceConfig) !== JSON.stringify(wanted.sourceConfig)) {
+    process.stderr.write(
+      `Batch '${name}' already exists with other settings; it continues as it was created.\n`,
+    );
+  }
+  return existing.id;
 }

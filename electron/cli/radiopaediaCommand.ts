@@ -8,7 +8,7 @@ import { closeRadiopaediaBrowsers } from '../engine/sources/radiopaedia/browserS
 import { DEFAULT_SITE, parseCaseInputs } from '../engine/sources/radiopaedia/caseInputs';
 import { POLITE_DELAY_MS, radiopaediaSourceConfig } from '../engine/sources/radiopaedia/sourceConfig';
 import type { RadiopaediaSourceConfig } from '../engine/sources/radiopaedia/sourceConfig';
-import { batchNamed, openEngine } from './openEngine';
+import { batchNamed, defaultBatchName, openEngine } from './openEngine';
 import { parsePositiveInt } from './options';
 import { runBatchWithProgress } from './runBatch';
 
@@ -151,13 +151,7 @@ export function addRadiopaediaCommand(program: Command): void {
       process.stderr.write(politenessNote(sourceConfig));
       const engine = openEngine(program);
       try {
-        const name = opts.batch ?? `radiopaedia-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        const existing = engine.ledger.batches.byName(name);
-        if (existing && JSON.stringify(existing.sourceConfig) !== JSON.stringify(sourceConfig)) {
-          process.stderr.write(
-            `Batch '${name}' already exists with other settings; it continues as it was created.\n`,
-          );
-        }
+        const name = opts.batch ?? defaultBatchName('radiopaedia');
         const batchId = batchNamed(engine, name, () => ({
           name,
           sourceKind: 'radiopaedia',
