@@ -19,6 +19,7 @@ import { runBatchWithProgress } from './cli/runBatch';
 import { addRadiopaediaCommand } from './cli/radiopaediaCommand';
 import { addXnatDownloadCommand } from './cli/xnatDownloadCommand';
 import { addWikiUploadCommand } from './cli/wikiUploadCommand';
+import { addXnatUploadCommands } from './cli/xnatUploadCommands';
 
 function rendererDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -209,6 +210,7 @@ export function buildProgram(): Command {
   addXnatDownloadCommand(program);
   addRadiopaediaCommand(program);
   addWikiUploadCommand(program);
+  addXnatUploadCommands(program);
   return program;
 }
 

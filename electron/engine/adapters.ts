@@ -7,6 +7,8 @@ import { folderTarget } from './targets/folder/folderTarget';
 import { earlierBatchSource } from './sources/batchItems/earlierBatchSource';
 import { sheetSource } from './sources/sheet/sheetSource';
 import { mediawikiTarget } from './targets/mediawiki/mediawikiTarget';
+import { dicomFolderSource } from './sources/dicomFolder/dicomFolderSource';
+import { xnatTarget } from './targets/xnat/xnatTarget';
 
 /** Every source and target this build ships. */
 export function builtInAdapters(): AdapterRegistry {
@@ -17,6 +19,8 @@ export function builtInAdapters(): AdapterRegistry {
     .addSource(radiopaediaSource)
     .addSource(earlierBatchSource)
     .addSource(sheetSource)
+    .addSource(dicomFolderSource)
     .addTarget(mediawikiTarget)
+    .addTarget(xnatTarget)
     .addTarget(folderTarget);
 }

@@ -1,0 +1,178 @@
+import { CourierError } from '../../../../shared/errors';
+import type { PutFileResult } from '../../clients/xnat/xnatClient';
+import type { Delivery, TargetAdapter, WorkItem } from '../../runner/adapters';
+import { dicomItemMeta } from '../../sources/dicomFolder/itemMeta';
+import type { DicomItemMeta } from '../../sources/dicomFolder/itemMeta';
+import { digestFile } from '../folder/copyWithDigests';
+import { BrokenCopies } from './brokenCopies';
+import { checkDigest } from './digestCheck';
+import { xnatTargetConfig } from './targetConfig';
+import type { XnatTargetConfig } from './targetConfig';
+import { fileUrl, uploadPlace } from './uploadPlace';
+import type { UploadPlace } from './uploadPlace';
+import { xnatConnection } from './xnatConnections';
+
+const UPLOAD_OFF: Delivery = {
+  status: 'skipped',
+  reason: 'upload-off',
+  message: 'Upload = N in the workbook; not sent.',
+};
+
+function whereItWent(place: UploadPlace): Record<string, unknown> {
+  return {
+    xnat: { project: place.project, subject: place.subject, experiment: place.experiment, scan: place.scan },
+  };
+}
+
+/** XNAT's answer that part of the hierarchy is gone (deleted since this run created it). */
+function isMissing(error: unknown): boolean {
+  return (
+    error instanceof CourierError &&
+    ['xnat-resource-not-found', 'xnat-scan-not-found', 'xnat-experiment-not-found'].includes(error.code)
+  );
+}
+
+function deliveryNote(result: PutFileResult, verify: boolean): { message?: string } {
+  if (result.duplicate && result.verified)
+    return { message: 'XNAT already had this file with the same MD5; nothing was replaced.' };
+  if (result.duplicate)
+    return { message: 'XNAT already had a file of this name and kept it (not verified).' };
+  if (verify && !result.verified) return { message: 'Sent, but not verified: this XNAT keeps no checksums.' };
+  return {};
+}
+
+/** Places worked out for items in flight: probe and deliver see the same item object. */
+const placed = new WeakMap<WorkItem, { config: XnatTargetConfig; meta: DicomItemMeta; place: UploadPlace }>();
+
+function placeOf(item: WorkItem, config: XnatTargetConfig): { meta: DicomItemMeta; place: UploadPlace } {
+  const known = placed.get(item);
+  if (known?.config === config) return known;
+  if (!config.project) {
+    throw new CourierError({
+      code: 'xnat-config',
+      message: 'No XNAT project is set for this batch: give one (--project, or Project in the workbook).',
+    });
+  }
+  const meta = dicomItemMeta(item.meta, item.name);
+  const result = { config, meta, place: uploadPlace(item, meta, config) };
+  placed.set(item, result);
+  return result;
+}
+
+/**
+ * An XNAT project as a target, for files a DICOM scan placed: subject → experiment → scan (ID = the
+ * SeriesNumber) → resource, each created once, then one PUT per file whose MD5 is checked against the
+ * digest XNAT lists. Before sending, the resource's listing is consulted: a file already there with the
+ * same MD5 is done without being sent again, which makes re-runs and crash recovery safe.
+ */
+export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
+  kind: 'xnat',
+  title: 'XNAT project',
+  configSchema: xnatTargetConfig,
+  label: (config) => `${config.server || '(no server yet)'} ${config.project || '(no project yet)'}`,
+  host: (config) => (config.server ? new URL(config.server).host : null),
+
+  async probe(item, file, config, ctx) {
+    if (item.meta.upload === false) return UPLOAD_OFF;
+    const { place } = placeOf(item, config);
+    const connection = await xnatConnection(config.server, ctx.credentials);
+    const listed = await connection.listed(place);
+    if (!listed) return null;
+    const local = await digestFile(file.path, ctx.signal);
+    const there = {
+      target: fileUrl(config.server, place),
+      md5: local.md5,
+      sha1: local.sha1,
+      size: local.size,
+      meta: whereItWent(place),
+    };
+    if (listed.digest === local.md5) {
+      return {
+        status: 'done',
+        reason: 'already-there',
+        message: 'Already in XNAT with the same MD5; not sent again.',
+        ...there,
+      };
+    }
+    if (listed.digest === null && listed.size === local.size) {
+      return {
+        status: 'done',
+        reason: 'already-there',
+        message: 'Already in XNAT with the same name and size (the site keeps no checksums); not sent again.',
+        ...there,
+      };
+    }
+    if (config.overwrite || item.meta.approved !== undefined) return null;
+    if (await new BrokenCopies(ctx.workDir).has(place)) return null;
+    throw new CourierError({
+      code: 'xnat-name-conflict',
+      message:
+        `XNAT already holds another file named ${place.fileName} in scan ${place.scan} of ${place.experiment}` +
+        ` (its MD5 ${listed.digest ?? 'unknown'}, this file's ${local.md5}). Approve to replace it, or skip this file.`,
+      attention: { reason: 'name-conflict', actions: ['approve', 'skip'] },
+      detail: { serverDigest: listed.digest, localMd5: local.md5 },
+    });
+  },
+
+  async deliver(item, file, config, ctx) {
+    if (item.meta.upload === false) return UPLOAD_OFF;
+    const { place } = placeOf(item, config);
+    const connection = await xnatConnection(config.server, ctx.credentials);
+    const broken = new BrokenCopies(ctx.workDir);
+    const replacing = await broken.has(place);
+    const send = async (): Promise<PutFileResult> => {
+      await connection.ensurePlace(place);
+      return connection.sendTo(place, () =>
+        connection.client.putFile(
+          file.path,
+          {
+            owner: {
+              project: place.project,
+              subject: place.subject,
+              experiment: place.experiment,
+              scan: place.scan,
+            },
+            resource: place.resource,
+            name: place.fileName,
+          },
+          {
+            overwrite: config.overwrite || item.meta.approved !== undefined || replacing,
+            // Checked below, with a listing that files finishing at the same time share.
+            verify: false,
+            signal: ctx.signal,
+          },
+        ),
+      );
+    };
+    let result: PutFileResult;
+    try {
+      const sent = await send().catch(async (error: unknown) => {
+        if (!isMissing(error)) throw error;
+        connection.forget(place);
+        return send();
+      });
+      result = config.verify ? await checkDigest(connection, place, sent) : sent;
+    } catch (error) {
+      // Our own PUT arrived damaged: the copy on XNAT is ours to replace on the next attempt.
+      if (
+        error instanceof CourierError &&
+        error.code === 'digest-mismatch' &&
+        error.detail?.duplicate === false
+      ) {
+        await broken.add(place, error.detail);
+      }
+      throw error;
+    }
+    if (replacing) await broken.remove(place);
+    connection.remember(place, result.serverDigest ?? result.md5, result.size);
+    return {
+      status: 'done',
+      ...(result.duplicate ? { reason: 'already-there' } : {}),
+      ...deliveryNote(result, config.verify),
+      target: fileUrl(config.server, place),
+      md5: result.md5,
+      size: result.size,
+      meta: whereItWent(place),
+    };
+  },
+};
