@@ -9,76 +9,16 @@
  * Env: BENCH_FILES, BENCH_DIR (parent of the temp tree), BENCH_KEEP=1 (keep the tree), BENCH_PYTHON.
  * The last line printed is one JSON object with the figures.
  */
-import { spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  read,
-  readSync,
-  close,
-  open,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, mkdtempSync, openSync, read, readSync, close, open, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateDicomTree, runPydicom } from './dicomTree';
+import type { GeneratedFile } from './dicomTree';
 import { DicomHeaderReader } from '../electron/engine/sources/folder/dicomHeader';
-import type { TransferSyntaxName } from '../test/fixtures/dicomFactory';
-import { writeDicomFile } from '../test/fixtures/dicomFactory';
 
 const FILES = Number(process.env.BENCH_FILES ?? 20_000);
 const ROUNDS = 5;
 const CONCURRENCY = 16;
-
-interface GeneratedFile {
-  path: string;
-  headerBytes: number;
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
-}
-
-/** A tree like a PACS export: subject / study date / series / image files. */
-function generate(root: string, count: number): GeneratedFile[] {
-  const random = seededRandom(20_240_312);
-  const files: GeneratedFile[] = [];
-  for (let i = 0; i < count; i++) {
-    const subject = Math.floor(i / 1000);
-    const series = Math.floor(i / 100) % 10;
-    const dir = join(
-      root,
-      `DOE^SUBJECT${subject}-${String(100000 + subject)}`,
-      '20200312',
-      `Series ${series + 1}`,
-    );
-    if (i % 100 === 0) mkdirSync(dir, { recursive: true });
-    const roll = random();
-    const transferSyntax: TransferSyntaxName =
-      roll < 0.7 ? 'explicitLittle' : roll < 0.95 ? 'implicitLittle' : 'explicitBig';
-    const headerBytes = 2048 + 2 * Math.floor(random() * 1024);
-    const pixelBytes = 65_536 + 2 * Math.floor((random() * (512 * 1024 - 65_536)) / 2);
-    const path = join(dir, `IM${String(i).padStart(6, '0')}.dcm`);
-    const written = writeDicomFile(path, {
-      transferSyntax,
-      headerBytes,
-      pixelBytes,
-      tags: {
-        SeriesNumber: String(series + 1),
-        InstanceNumber: String(i % 100),
-        PatientID: String(100000 + subject),
-      },
-    });
-    files.push({ path, headerBytes: written.headerBytes });
-  }
-  return files;
-}
 
 function time(fn: () => void): number {
   const started = process.hrtime.bigint();
@@ -151,48 +91,6 @@ async function courierAsync(reader: DicomHeaderReader, files: GeneratedFile[]): 
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
-const PYDICOM_SCRIPT = `
-import json, sys, time
-import pydicom
-paths = open(sys.argv[1], encoding='utf-8').read().splitlines()
-keys = ['Modality', 'SeriesNumber', 'StudyDescription', 'StudyDate', 'Manufacturer',
-        'ManufacturerModelName', 'StationName', 'ImageType', 'EncapsulatedDocument']
-times = []
-for _ in range(int(sys.argv[2])):
-    started = time.perf_counter()
-    for p in paths:
-        ds = pydicom.dcmread(p, stop_before_pixels=True)
-        values = [ds.get(k) for k in keys]
-        if values[0] != 'CT':
-            raise SystemExit('unexpected header in ' + p)
-    times.append(time.perf_counter() - started)
-print(json.dumps({'seconds': min(times), 'version': pydicom.__version__}))
-`;
-
-function pythonWithPydicom(): string | undefined {
-  const candidates = [process.env.BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(
-    (c): c is string => !!c,
-  );
-  return candidates.find(
-    (python) => spawnSync(python, ['-c', 'import pydicom'], { stdio: 'ignore' }).status === 0,
-  );
-}
-
-function runPydicom(
-  files: GeneratedFile[],
-  listPath: string,
-): { seconds: number; version: string } | undefined {
-  const python = pythonWithPydicom();
-  if (!python) return undefined;
-  writeFileSync(listPath, files.map((f) => f.path).join('\n'));
-  const run = spawnSync(python, ['-c', PYDICOM_SCRIPT, listPath, '2'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  if (run.status !== 0) throw new Error(`pydicom run failed: ${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { seconds: number; version: string };
-}
-
 function rate(files: number, seconds: number): number {
   return Math.round(files / seconds);
 }
@@ -201,7 +99,7 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'courier-bench-headers-'));
   try {
     let files: GeneratedFile[] = [];
-    const generation = time(() => (files = generate(join(root, 'tree'), FILES)));
+    const generation = time(() => (files = generateDicomTree(join(root, 'tree'), FILES)));
     const totalHeader = files.reduce((sum, f) => sum + f.headerBytes, 0);
     console.log(`Generated ${files.length} files in ${generation.toFixed(1)} s under ${root}`);
     console.log(`  mean header ${Math.round(totalHeader / files.length)} B; pixel data 64–512 KiB per file`);
