@@ -3,7 +3,8 @@ import type { ApiParams } from './actionApi';
 import type { FileState, SiteInfo, UserInfo, WikiFile } from './types';
 import type { WikiSession } from './wikiSession';
 
-interface RawImageInfo {
+/** imageinfo as the API returns it. */
+export interface RawImageInfo {
   sha1?: string;
   size?: number;
   mime?: string;

@@ -5,6 +5,7 @@ import type { ApiFilePart } from './actionApi';
 import type { AcceptStashedRequest, UploadResult, UploadRequest, WikiFile } from './types';
 import { parseUploadWarnings } from './uploadWarnings';
 import type { WikiSession } from './wikiSession';
+import type { RawImageInfo } from './queries';
 
 export function describeUpload(filename: string, session: WikiSession): string {
   return `upload of '${filename}' to ${session.api.apiUrl}`;
@@ -48,16 +49,7 @@ interface RawUpload {
   sessionkey?: string;
   offset?: number;
   warnings?: unknown;
-  imageinfo?: {
-    sha1?: string;
-    size?: number;
-    mime?: string;
-    timestamp?: string;
-    user?: string;
-    url?: string;
-    descriptionurl?: string;
-    canonicaltitle?: string;
-  };
+  imageinfo?: RawImageInfo & { canonicaltitle?: string };
 }
 
 export function rawUpload(body: Record<string, unknown>): RawUpload {
