@@ -7,6 +7,22 @@ import type { AttentionGroup, BatchSummary, ItemDetail, ItemRow } from './domain
 import { SORT_COLUMNS } from './domain';
 import { ITEM_STATUSES, OPERATOR_ACTIONS } from './status';
 import type { StatusCounts, BatchState } from './status';
+import { connectionCommands } from './commands/connections';
+import type { ConnectionResults } from './commands/connections';
+import { consoleCommands } from './commands/console';
+import type { ConsoleResults } from './commands/console';
+import { reportCommands } from './commands/reports';
+import type { ReportResults } from './commands/reports';
+import { xnatUploadCommands } from './commands/xnatUpload';
+import type { XnatUploadResults } from './commands/xnatUpload';
+import { xnatDownloadCommands } from './commands/xnatDownload';
+import type { XnatDownloadResults } from './commands/xnatDownload';
+import { isicCommands } from './commands/isic';
+import type { IsicResults } from './commands/isic';
+import { radiopaediaCommands } from './commands/radiopaedia';
+import type { RadiopaediaResults } from './commands/radiopaedia';
+import { wikiCommands } from './commands/wiki';
+import type { WikiResults } from './commands/wiki';
 
 const batchId = z.number().int().positive();
 const adapterSpec = z.object({
@@ -14,7 +30,8 @@ const adapterSpec = z.object({
   config: z.record(z.string(), z.unknown()),
 });
 
-export const commandSchemas = {
+/** The engine's own commands; each feature adds its commands from `./commands/`. */
+const coreCommands = {
   'app.info': z.object({}).strict(),
   'batches.list': z.object({}).strict(),
   'batches.get': z.object({ batchId }).strict(),
@@ -73,6 +90,18 @@ export const commandSchemas = {
   'attention.summary': z.object({ batchId: batchId.optional() }).strict(),
 } as const;
 
+export const commandSchemas = {
+  ...coreCommands,
+  ...connectionCommands,
+  ...consoleCommands,
+  ...reportCommands,
+  ...xnatUploadCommands,
+  ...xnatDownloadCommands,
+  ...isicCommands,
+  ...radiopaediaCommands,
+  ...wikiCommands,
+} as const;
+
 export type CommandName = keyof typeof commandSchemas;
 export type CommandArgs<N extends CommandName> = z.input<(typeof commandSchemas)[N]>;
 export type ParsedArgs<N extends CommandName> = z.output<(typeof commandSchemas)[N]>;
@@ -90,7 +119,16 @@ export interface DecisionResult {
   refused: { itemId: number; reason: string }[];
 }
 
-export interface CommandResults {
+export interface CommandResults
+  extends
+    ConnectionResults,
+    ConsoleResults,
+    ReportResults,
+    XnatUploadResults,
+    XnatDownloadResults,
+    IsicResults,
+    RadiopaediaResults,
+    WikiResults {
   'app.info': AppInfo;
   'batches.list': BatchSummary[];
   'batches.get': BatchSummary;

@@ -9,7 +9,18 @@ import type {
 } from '../../shared/contract';
 import type { BatchSummary } from '../../shared/domain';
 import { CourierError } from '../../shared/errors';
+import { ConnectionStore } from './connections';
+import { environmentCredentials } from './credentials';
 import type { CredentialSource } from './credentials';
+import { connectionHandlers } from './commands/connections';
+import { consoleHandlers } from './commands/console';
+import type { CommandContext } from './commands/context';
+import { isicHandlers } from './commands/isic';
+import { radiopaediaHandlers } from './commands/radiopaedia';
+import { reportHandlers } from './commands/reports';
+import { wikiHandlers } from './commands/wiki';
+import { xnatDownloadHandlers } from './commands/xnatDownload';
+import { xnatUploadHandlers } from './commands/xnatUpload';
 import { Ledger } from './ledger/ledger';
 import type { BatchRecord } from './ledger/batchStore';
 import { EventCoalescer } from './host/eventCoalescer';
@@ -52,11 +63,15 @@ type Handlers = {
 type Listener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
 
 /** The application without any window: ledger, runner and the contract's commands and events. */
-export class Engine {
+export class Engine implements CommandContext {
   readonly ledger: Ledger;
   readonly runner: Runner | null;
   readonly adapters: AdapterRegistry;
   readonly vault: SecretVault;
+  readonly connections: ConnectionStore;
+  readonly credentials: CredentialSource;
+  readonly clock: Clock;
+  readonly dataDir: string;
   readonly handlers: Handlers;
   private readonly listeners = new Set<Listener>();
   private readonly coalescer: EventCoalescer;
@@ -67,9 +82,17 @@ export class Engine {
   constructor(private readonly options: EngineOptions) {
     mkdirSync(options.dataDir, { recursive: true });
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
+    this.dataDir = options.dataDir;
     this.adapters = options.adapters ?? builtInAdapters();
     this.ledger = Ledger.open(options.dbFile, { now: () => clock.now(), role: options.role ?? 'runner' });
     this.vault = new SecretVault(this.ledger.db, options.cipher ?? null, () => clock.now());
+    this.connections = new ConnectionStore(this.ledger.db, this.vault);
+    const fallback = options.credentials ?? environmentCredentials();
+    this.credentials = async (service, url) => {
+      const saved = this.connections.match(service, url);
+      return saved && saved.password !== 'none' ? this.connections.login(saved.id) : fallback(service, url);
+    };
     this.runner =
       (options.role ?? 'runner') === 'runner'
         ? new Runner({
@@ -80,7 +103,7 @@ export class Engine {
             workRoot: join(options.dataDir, 'work'),
             defaults: options.defaults,
             backoff: options.backoff,
-            credentials: options.credentials,
+            credentials: this.credentials,
           })
         : null;
     this.coalescer = new EventCoalescer(
@@ -180,7 +203,7 @@ export class Engine {
     return timer;
   }
 
-  private requireRunner(): Runner {
+  requireRunner(): Runner {
     if (!this.runner) {
       throw new CourierError({
         code: 'read-only',
@@ -191,7 +214,7 @@ export class Engine {
     return this.runner;
   }
 
-  private emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+  emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
     for (const l of this.listeners) l(event, payload);
   }
 
@@ -210,7 +233,7 @@ export class Engine {
     });
   }
 
-  private startInBackground(batchId: number): void {
+  startInBackground(batchId: number): void {
     void this.requireRunner()
       .start(batchId)
       .catch(() => undefined);
@@ -293,6 +316,14 @@ export class Engine {
         return result;
       },
       'attention.summary': ({ batchId }) => ledger.attentionSummary(batchId),
+      ...connectionHandlers(this),
+      ...consoleHandlers(this),
+      ...reportHandlers(this),
+      ...xnatUploadHandlers(this),
+      ...xnatDownloadHandlers(this),
+      ...isicHandlers(this),
+      ...radiopaediaHandlers(this),
+      ...wikiHandlers(this),
     };
   }
 }

@@ -5,11 +5,13 @@ import { AttentionPage } from './pages/AttentionPage';
 import { BatchPage } from './pages/BatchPage';
 import { BatchesPage } from './pages/BatchesPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { NewBatchPage } from './newBatch/NewBatchPage';
 import { hrefOf, useRoute } from './route';
 import type { Route } from './route';
 
 const NAV: { page: Route['page']; label: string; route: Route }[] = [
   { page: 'batches', label: 'Batches', route: { page: 'batches' } },
+  { page: 'new', label: 'New batch', route: { page: 'new' } },
   { page: 'attention', label: 'Attention', route: { page: 'attention' } },
   { page: 'settings', label: 'Settings', route: { page: 'settings' } },
 ];
@@ -77,6 +79,7 @@ export function App() {
         {route.page === 'batch' && <BatchPage batchId={route.batchId} />}
         {route.page === 'attention' && <AttentionPage />}
         {route.page === 'settings' && <SettingsPage info={info} />}
+        {route.page === 'new' && <NewBatchPage flow={route.flow} />}
       </main>
     </div>
   );

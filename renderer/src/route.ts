@@ -1,7 +1,12 @@
 import { useEffect, useState } from 'react';
 
 export type Route =
-  { page: 'batches' } | { page: 'batch'; batchId: number } | { page: 'attention' } | { page: 'settings' };
+  | { page: 'batches' }
+  | { page: 'batch'; batchId: number }
+  | { page: 'attention' }
+  | { page: 'settings' }
+  /** `flow` absent: the list of kinds of batch; otherwise that kind's form. */
+  | { page: 'new'; flow?: string };
 
 export function parseRoute(hash: string): Route {
   const parts = (hash.replace(/^#\/?/, '').split('?')[0] ?? '').split('/');
@@ -9,11 +14,14 @@ export function parseRoute(hash: string): Route {
     return { page: 'batch', batchId: Number(parts[1]) };
   if (parts[0] === 'attention') return { page: 'attention' };
   if (parts[0] === 'settings') return { page: 'settings' };
+  if (parts[0] === 'new') return parts[1] ? { page: 'new', flow: parts[1] } : { page: 'new' };
   return { page: 'batches' };
 }
 
 export function hrefOf(route: Route): string {
-  return route.page === 'batch' ? `#/batches/${route.batchId}` : `#/${route.page}`;
+  if (route.page === 'batch') return `#/batches/${route.batchId}`;
+  if (route.page === 'new') return route.flow ? `#/new/${route.flow}` : '#/new';
+  return `#/${route.page}`;
 }
 
 /** The current route from the location hash (works from app:// and in web mode alike). */

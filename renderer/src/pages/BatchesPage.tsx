@@ -13,6 +13,9 @@ export function BatchesPage() {
     <section aria-labelledby="batches-title" className="page">
       <header className="page-head">
         <h1 id="batches-title">Batches</h1>
+        <a className="button primary" href={hrefOf({ page: 'new' })}>
+          New batch
+        </a>
       </header>
       {(error ?? actionError) && (
         <div role="alert" className="banner banner-error">
@@ -23,7 +26,8 @@ export function BatchesPage() {
         <div className="empty">
           <p>No batches yet.</p>
           <p className="muted">
-            Start one from the command line, for example <code>courier copy --from DIR --to DIR</code>.
+            Choose <a href={hrefOf({ page: 'new' })}>New batch</a>, or start one from the command line, for
+            example <code>courier copy --from DIR --to DIR</code>.
           </p>
         </div>
       )}

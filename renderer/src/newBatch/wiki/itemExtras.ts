@@ -1,0 +1,3 @@
+import type { ItemExtra } from '../../itemExtras';
+
+export const wikiItemExtras: ItemExtra[] = [];

@@ -1,0 +1,3 @@
+import type { NewBatchFlow } from '../flow';
+
+export const xnatUploadFlows: NewBatchFlow[] = [];
