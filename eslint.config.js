@@ -36,7 +36,7 @@ const noRawIpc = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'release/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist.*/', 'release/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

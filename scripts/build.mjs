@@ -2,7 +2,8 @@
 // and the engine's utility process (dist/shell/*.cjs), and the renderer (dist/renderer, with Vite).
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 const external = ['electron', 'better-sqlite3', 'playwright-core', 'exceljs'];
 const common = {
@@ -14,12 +15,14 @@ const common = {
   external,
 };
 
-rmSync('dist', { recursive: true, force: true });
+// Build beside dist/ and swap it in at the end, so a running app or test never sees a half-built dist/.
+const out = `dist.building-${process.pid}`;
+rmSync(out, { recursive: true, force: true });
 await Promise.all([
   esbuild({
     ...common,
     entryPoints: { cli: 'electron/cliMain.ts' },
-    outdir: 'dist',
+    outdir: out,
     outExtension: { '.js': '.mjs' },
     format: 'esm',
     // Bundled CommonJS dependencies may call require(); give them one.
@@ -33,7 +36,7 @@ await Promise.all([
       main: 'electron/shell/main.ts',
       engineProcess: 'electron/engine/host/utilityProcessEntry.ts',
     },
-    outdir: 'dist/shell',
+    outdir: `${out}/shell`,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
   }),
@@ -42,9 +45,22 @@ await Promise.all([
     ...common,
     external: ['electron'],
     entryPoints: { preload: 'electron/shell/preload.ts' },
-    outdir: 'dist/shell',
+    outdir: `${out}/shell`,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
   }),
 ]);
-await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
+await viteBuild({
+  configFile: 'vite.config.ts',
+  logLevel: 'warn',
+  build: { outDir: resolve(out, 'renderer') },
+});
+const old = `dist.old-${process.pid}`;
+rmSync(old, { recursive: true, force: true });
+try {
+  renameSync('dist', old);
+} catch {
+  // No earlier build.
+}
+renameSync(out, 'dist');
+rmSync(old, { recursive: true, force: true });

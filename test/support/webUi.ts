@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { chromiumArgs, findChromiumExecutable } from '../../electron/engine/clients/browser';
 import { COURIER_BIN } from './cli';
 
@@ -41,4 +41,41 @@ export function launchBrowser(): Promise<Browser> {
     headless: true,
     args: chromiumArgs({ isRoot: process.getuid?.() === 0, extra: ['--disable-gpu'] }),
   });
+}
+
+/**
+ * Saves a connection through Settings → Connections as an archivist does, waits for the automatic test
+ * and returns its message (the test's outcome is asserted by the caller).
+ */
+export async function addConnection(
+  page: Page,
+  connection: {
+    kind: 'xnat' | 'mediawiki' | 'isic';
+    label: string;
+    url: string;
+    username?: string;
+    password?: string;
+  },
+): Promise<{ ok: boolean; message: string }> {
+  await page.goto(`${page.url().split('#')[0]}#/settings`);
+  await page.getByRole('button', { name: 'Add connection' }).click();
+  const form = page.getByRole('form', { name: 'New connection' });
+  const kindNames = { xnat: 'XNAT server', mediawiki: 'Wiki (MediaWiki)', isic: 'ISIC Archive' };
+  await form.getByLabel('Kind', { exact: true }).selectOption({ label: kindNames[connection.kind] });
+  await form.getByLabel('Name', { exact: true }).fill(connection.label);
+  await form.getByLabel('Address (URL)', { exact: true }).fill(connection.url);
+  if (connection.kind !== 'isic') {
+    await form.getByLabel('User name', { exact: true }).fill(connection.username ?? '');
+    await form.getByLabel('Password', { exact: true }).fill(connection.password ?? '');
+  }
+  await form.getByRole('button', { name: 'Save and test' }).click();
+  const item = page
+    .getByRole('list', { name: 'Saved connections' })
+    .getByRole('listitem')
+    .filter({ hasText: connection.label });
+  const status = item.getByRole('status');
+  await status.filter({ hasNotText: 'Testing…' }).waitFor();
+  const message = (await status.textContent()) ?? '';
+  const ok = ((await status.getAttribute('class')) ?? '').split(' ').includes('ok');
+  return { ok, message };
 }

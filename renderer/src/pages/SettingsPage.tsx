@@ -1,4 +1,5 @@
 import type { AppInfo } from '../../../shared/contract';
+import { ConnectionsSection } from './settings/ConnectionsSection';
 
 export function SettingsPage({ info }: { info: AppInfo | null }) {
   return (
@@ -6,18 +7,22 @@ export function SettingsPage({ info }: { info: AppInfo | null }) {
       <header className="page-head">
         <h1 id="settings-title">Settings</h1>
       </header>
-      <dl className="settings-list">
-        <dt>Version</dt>
-        <dd>{info?.version ?? '…'}</dd>
-        <dt>Data folder (ledger and temporary files)</dt>
-        <dd>
-          <code>{info?.dataDir ?? '…'}</code>
-        </dd>
-        <dt>Sources this build can read</dt>
-        <dd>{info?.sourceKinds.join(', ') ?? '…'}</dd>
-        <dt>Targets this build can deliver to</dt>
-        <dd>{info?.targetKinds.join(', ') ?? '…'}</dd>
-      </dl>
+      <ConnectionsSection />
+      <section aria-labelledby="about-title" className="settings-section">
+        <h2 id="about-title">This installation</h2>
+        <dl className="settings-list">
+          <dt>Version</dt>
+          <dd>{info?.version ?? '…'}</dd>
+          <dt>Data folder (ledger and temporary files)</dt>
+          <dd>
+            <code>{info?.dataDir ?? '…'}</code>
+          </dd>
+          <dt>Sources this build can read</dt>
+          <dd>{info?.sourceKinds.join(', ') ?? '…'}</dd>
+          <dt>Targets this build can deliver to</dt>
+          <dd>{info?.targetKinds.join(', ') ?? '…'}</dd>
+        </dl>
+      </section>
     </section>
   );
 }

@@ -6,6 +6,7 @@ import type { ItemDraft } from '../../../electron/engine/ledger/ledger';
 import { MIGRATIONS } from '../../../electron/engine/ledger/migrations';
 import { ITEM_STATUSES } from '../../../shared/status';
 import type { ItemStatus } from '../../../shared/status';
+import { testCipher } from '../../support/testCipher';
 import { tempDir } from '../../support/tempDir';
 
 function drafts(n: number, prefix = 'f'): ItemDraft[] {
@@ -188,22 +189,7 @@ describe('ledger', () => {
 
   it('stores secrets as ciphertext only', async () => {
     const { SecretVault } = await import('../../../electron/engine/secretVault');
-    const key = Buffer.alloc(32, 7);
-    const { createCipheriv, createDecipheriv, randomBytes } = await import('node:crypto');
-    const vault = new SecretVault(ledger.db, {
-      available: async () => true,
-      encrypt: async (plain) => {
-        const iv = randomBytes(12);
-        const c = createCipheriv('aes-256-gcm', key, iv);
-        const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-        return Buffer.concat([iv, c.getAuthTag(), body]);
-      },
-      decrypt: async (blob) => {
-        const d = createDecipheriv('aes-256-gcm', key, blob.subarray(0, 12));
-        d.setAuthTag(blob.subarray(12, 28));
-        return Buffer.concat([d.update(blob.subarray(28)), d.final()]).toString('utf8');
-      },
-    });
+    const vault = new SecretVault(ledger.db, testCipher());
     expect(await vault.put('xnat:https://x.org', 'hunter2-secret')).toBe(true);
     expect(await vault.get('xnat:https://x.org')).toBe('hunter2-secret');
     ledger.db.pragma('wal_checkpoint(TRUNCATE)');
