@@ -10,8 +10,8 @@ import { defaultDataDir } from './engine/appPaths';
 import { ENGINE_VERSION } from './engine/engine';
 import { startWebHost } from './engine/host/webHost';
 import { seedDevBatch } from './engine/ledger/devSeed';
-import { EXPORT_FORMATS, exportBatch } from './engine/reports/exportBatch';
-import type { ExportFormat } from './engine/reports/exportBatch';
+import { REPORT_FORMATS, writeReport } from './engine/reports/writeReport';
+import type { ReportFormat } from './engine/reports/writeReport';
 import { batchNamed, defaultBatchName, openEngine } from './cli/openEngine';
 import { addIsicCommand } from './cli/isicCommand';
 import { parsePositiveInt, USAGE_EXIT } from './cli/options';
@@ -85,26 +85,23 @@ export function buildProgram(): Command {
 
   program
     .command('export')
-    .description('write a batch report, one row per file')
+    .description('write a batch report: one row per file (csv, xlsx, json) or a printable summary (html)')
     .requiredOption('--batch <name>', 'the batch')
     .addOption(
-      new Option('--format <format>', 'report format')
-        .choices([...EXPORT_FORMATS, 'html'])
-        .makeOptionMandatory(),
+      new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).makeOptionMandatory(),
     )
     .requiredOption('--out <file>', 'where to write it')
-    .action(async (opts: { batch: string; format: ExportFormat | 'html'; out: string }) => {
-      if (opts.format === 'html') {
-        throw new CourierError({
-          code: 'format-unavailable',
-          message: 'The HTML report is not available in this version; use csv, xlsx or json.',
-        });
-      }
+    .action(async (opts: { batch: string; format: ReportFormat; out: string }) => {
       const engine = openEngine(program, 'reader');
       try {
-        const batch = engine.ledger.batches.requireByName(opts.batch);
-        const n = await exportBatch(engine.ledger, batch.id, opts.format, resolve(opts.out));
-        process.stderr.write(`Wrote ${n} rows to ${resolve(opts.out)}\n`);
+        const batch = engine.summary(engine.ledger.batches.requireByName(opts.batch));
+        const out = resolve(opts.out);
+        const r = await writeReport(engine.ledger, batch, opts.format, out, { version: ENGINE_VERSION });
+        process.stderr.write(
+          opts.format === 'html'
+            ? `Wrote the report of '${batch.name}' (${r.rows} of ${r.problems ?? 0} problem files listed) to ${out}\n`
+            : `Wrote ${r.rows} rows to ${out}\n`,
+        );
       } finally {
         await engine.close();
       }

@@ -13,6 +13,8 @@ import { consoleCommands } from './commands/console';
 import type { ConsoleResults } from './commands/console';
 import { reportCommands } from './commands/reports';
 import type { ReportResults } from './commands/reports';
+import { settingsCommands } from './commands/settings';
+import type { SettingsResults } from './commands/settings';
 import { xnatUploadCommands } from './commands/xnatUpload';
 import type { XnatUploadResults } from './commands/xnatUpload';
 import { xnatDownloadCommands } from './commands/xnatDownload';
@@ -95,6 +97,7 @@ export const commandSchemas = {
   ...connectionCommands,
   ...consoleCommands,
   ...reportCommands,
+  ...settingsCommands,
   ...xnatUploadCommands,
   ...xnatDownloadCommands,
   ...isicCommands,
@@ -124,6 +127,7 @@ export interface CommandResults
     ConnectionResults,
     ConsoleResults,
     ReportResults,
+    SettingsResults,
     XnatUploadResults,
     XnatDownloadResults,
     IsicResults,

@@ -18,6 +18,7 @@ import type { CommandContext } from './commands/context';
 import { isicHandlers } from './commands/isic';
 import { radiopaediaHandlers } from './commands/radiopaedia';
 import { reportHandlers } from './commands/reports';
+import { settingsHandlers } from './commands/settings';
 import { wikiHandlers } from './commands/wiki';
 import { xnatDownloadHandlers } from './commands/xnatDownload';
 import { xnatUploadHandlers } from './commands/xnatUpload';
@@ -319,6 +320,7 @@ export class Engine implements CommandContext {
       ...connectionHandlers(this),
       ...consoleHandlers(this),
       ...reportHandlers(this),
+      ...settingsHandlers(this),
       ...xnatUploadHandlers(this),
       ...xnatDownloadHandlers(this),
       ...isicHandlers(this),

@@ -6,6 +6,7 @@ import { BatchPage } from './pages/BatchPage';
 import { BatchesPage } from './pages/BatchesPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { NewBatchPage } from './newBatch/NewBatchPage';
+import { BatchNotifications } from './components/BatchNotifications';
 import { hrefOf, useRoute } from './route';
 import type { Route } from './route';
 
@@ -65,6 +66,7 @@ export function App() {
             </li>
           ))}
         </ul>
+        <BatchNotifications />
         <div className="sidebar-foot">
           {info ? `${info.mode === 'web' ? 'Web mode' : 'Desktop'} · v${info.version}` : ''}
         </div>

@@ -10,6 +10,7 @@ import type { WebSocket } from 'ws';
 import type { WireEvent, WireRequest } from '../../../shared/contract';
 import type { Engine } from '../engine';
 import { dispatch } from './dispatch';
+import { serveReport } from './reportDownload';
 
 export const WEB_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -79,6 +80,7 @@ export async function startWebHost(options: {
           'Open the address that `courier serve` printed (it carries the access token).',
         );
       let path = decodeURIComponent(url.pathname);
+      if (path.startsWith('/reports/')) return serveReport(options.engine.dataDir, path, url, req, res);
       if (path === '/' || path === '') path = '/index.html';
       const file = normalize(join(root, path));
       if (!file.startsWith(root + sep)) return refuse(res, 403, 'Forbidden');

@@ -81,13 +81,18 @@ export class BatchStore {
         VALUES (@name, @sourceKind, @sourceConfig, @targetKind, @targetConfig, @settings, @now, @now)`),
       byId: db.prepare('SELECT * FROM batches WHERE id = ?'),
       byName: db.prepare('SELECT * FROM batches WHERE name = ?'),
-      all: db.prepare('SELECT * FROM batches ORDER BY id DESC'),
+      all: db.prepare(
+        'SELECT * FROM batches WHERE id NOT IN (SELECT batch_id FROM batch_deletions) ORDER BY id DESC',
+      ),
       bump: db.prepare('UPDATE batches SET version = version + 1, updated_at = ? WHERE id = ?'),
       counts: db.prepare('SELECT status, n FROM batch_counts WHERE batch_id = ?'),
       state: db.prepare(`UPDATE batches SET state = @state, version = version + 1, updated_at = @now,
         started_at = CASE WHEN @state = 'running' THEN coalesce(started_at, @now) ELSE started_at END,
         finished_at = CASE WHEN @state = 'finished' THEN @now WHEN @state = 'running' THEN NULL ELSE finished_at END
         WHERE id = @id`),
+      settings: db.prepare(
+        'UPDATE batches SET target_config = ?, settings = ?, version = version + 1, updated_at = ? WHERE id = ?',
+      ),
       collected: db.prepare(
         'UPDATE batches SET collected = 1, version = version + 1, updated_at = ? WHERE id = ?',
       ),
@@ -178,6 +183,12 @@ export class BatchStore {
     })();
     this.changed(id);
     return this.require(id);
+  }
+
+  /** Replaces the batch's target settings and run settings (the source stays as it was listed). */
+  updateTarget(id: number, targetConfig: Record<string, unknown>, settings: BatchRecord['settings']): void {
+    this.stmts.settings!.run(JSON.stringify(targetConfig), JSON.stringify(settings), this.now(), id);
+    this.changed(id);
   }
 
   markCollected(id: number, message: string): void {

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { allowedActions, statusAfter } from '../../../shared/operatorActions';
 import type { OperatorAction } from '../../../shared/status';
 import { offeredActions } from './rows';
+import type { CountMoves } from './statusCounts';
 import type { ItemRecord } from './rows';
 
 export interface DecisionRequest {
@@ -13,7 +14,7 @@ export interface DecisionRequest {
   actor: string;
 }
 
-const DESCRIBE: Record<OperatorAction, string> = {
+export const DESCRIBE: Record<OperatorAction, string> = {
   retry: 'Operator asked for a retry',
   skip: 'Operator skipped the file',
   approve: 'Operator approved the file',
@@ -33,6 +34,7 @@ export function applyDecision(
   record: ItemRecord | undefined,
   request: DecisionRequest,
   now: number,
+  moves: CountMoves,
 ): string | null {
   if (!record || record.batch_id !== request.batchId) return 'not in this batch';
   const allowed = allowedActions(record.status, offeredActions(record));
@@ -61,6 +63,7 @@ export function applyDecision(
       now,
       id: record.id,
     });
+    moves.move(record.batch_id, record.status, next);
   }
   db.prepare(
     `INSERT INTO decisions(batch_id, item_id, action, note, new_name, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,

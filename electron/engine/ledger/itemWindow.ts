@@ -32,7 +32,7 @@ const NEAR_END = 5_000;
 const VIEW_MAX_STALE_MS = 2_000;
 const MAX_VIEWS = 4;
 
-interface Where {
+export interface Where {
   from: string;
   sql: string;
   params: unknown[];
@@ -88,7 +88,7 @@ export class ItemWindows {
    * FROM and WHERE of a query. A text search starts FROM its matches (trigram index plus the newest
    * rows not indexed yet), so a rare name costs a few lookups instead of a scan of the batch.
    */
-  private whereClause(q: WindowQuery): Where {
+  whereClause(q: Pick<WindowQuery, 'batchId' | 'filter'>): Where {
     let from = 'items i';
     const fromParams: unknown[] = [];
     const parts = ['i.batch_id = ?'];

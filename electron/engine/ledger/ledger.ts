@@ -4,10 +4,11 @@ import type { AttentionGroup, ItemDetail, ItemEvent, ItemRow } from '../../../sh
 import { CourierError } from '../../../shared/errors';
 import type { ItemStatus, OperatorAction, StatusCounts } from '../../../shared/status';
 import { ItemWindows } from './itemWindow';
-import type { WindowQuery } from './itemWindow';
+import type { WindowQuery, Where } from './itemWindow';
 import { migrate } from './migrations';
 import { RunnerLease } from './runnerLease';
 import { toItemRow } from './rows';
+import { CountMoves, recountStatuses, UPSERT_COUNT_SQL } from './statusCounts';
 import type { ItemRecord } from './rows';
 import { BatchStore } from './batchStore';
 import { applyDecision } from './decisions';
@@ -101,6 +102,8 @@ export class Ledger {
       claimRetry: db.prepare(`SELECT * FROM items WHERE batch_id = ? AND status = 'failed'
         AND next_attempt_at IS NOT NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`),
       markRunning: db.prepare(`UPDATE items SET status = 'running', updated_at = ? WHERE id = ?`),
+      statusOf: db.prepare('SELECT id, status FROM items WHERE id IN (SELECT value FROM json_each(?))'),
+      moveCounts: db.prepare(UPSERT_COUNT_SQL),
       nextRetry:
         db.prepare(`SELECT min(next_attempt_at) AS t FROM items WHERE batch_id = ? AND status = 'failed'
         AND next_attempt_at IS NOT NULL`),
@@ -151,6 +154,7 @@ export class Ledger {
         throw err;
       }
       ledger.lease = lease;
+      ledger.recount();
       ledger.recoverCrashed();
     }
     return ledger;
@@ -170,6 +174,14 @@ export class Ledger {
   onChange(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Rebuilds the status counters from the items (all batches, or one). The runner does it when it opens
+   * the ledger, so an edit by another tool (the sqlite3 shell) cannot leave the counters wrong.
+   */
+  recount(batchId?: number): void {
+    recountStatuses(this.db, batchId);
   }
 
   counts(batchId: number): StatusCounts {
@@ -222,8 +234,10 @@ export class Ledger {
           limit - due.length - interrupted.length,
         ) as ItemRecord[];
         const fresh = [...interrupted, ...pending];
+        const moves = new CountMoves();
         for (const item of [...due, ...fresh]) {
           this.stmts.markRunning!.run(now, item.id);
+          moves.move(batchId, item.status, 'running');
           this.stmts.event!.run(
             batchId,
             item.id,
@@ -236,6 +250,7 @@ export class Ledger {
           );
           claimed.push({ ...item, status: 'running', updated_at: now });
         }
+        moves.apply(this.stmts.moveCounts!);
         if (claimed.length > 0) this.batches.bump(batchId, now);
       })
       .immediate();
@@ -256,44 +271,59 @@ export class Ledger {
   record(batchId: number, outcomes: ItemOutcome[]): void {
     if (outcomes.length === 0) return;
     const now = this.now();
-    this.db.transaction(() => {
-      for (const o of outcomes) {
-        const r = this.outcomeStatement(o).run({
-          itemId: o.itemId,
-          batchId,
-          status: o.status,
-          reason: o.reason ?? null,
-          message: o.message ?? null,
-          actions: o.actions ? JSON.stringify(o.actions) : null,
-          attempts: o.attempts ?? null,
-          nextAttemptAt: o.nextAttemptAt ?? null,
-          name: o.name ?? null,
-          target: o.target ?? null,
-          size: o.size ?? null,
-          sha1: o.sha1 ?? null,
-          md5: o.md5 ?? null,
-          meta: o.meta ? JSON.stringify(o.meta) : null,
-          now,
-        });
-        if (r.changes === 0) {
-          throw new CourierError({
-            code: 'item-not-found',
-            message: `Item ${o.itemId} is not in batch ${batchId}.`,
-          });
-        }
-        this.stmts.event!.run(
-          batchId,
-          o.itemId,
-          now,
-          o.event?.kind ?? 'status',
-          o.status,
-          o.reason ?? null,
-          o.message ?? null,
-          o.event?.data ? JSON.stringify(o.event.data) : null,
+    this.db
+      .transaction(() => {
+        const before = new Map(
+          (
+            this.stmts.statusOf!.all(JSON.stringify(outcomes.map((o) => o.itemId))) as {
+              id: number;
+              status: ItemStatus;
+            }[]
+          ).map((r) => [r.id, r.status]),
         );
-      }
-      this.batches.bump(batchId, now);
-    })();
+        const moves = new CountMoves();
+        for (const o of outcomes) {
+          const r = this.outcomeStatement(o).run({
+            itemId: o.itemId,
+            batchId,
+            status: o.status,
+            reason: o.reason ?? null,
+            message: o.message ?? null,
+            actions: o.actions ? JSON.stringify(o.actions) : null,
+            attempts: o.attempts ?? null,
+            nextAttemptAt: o.nextAttemptAt ?? null,
+            name: o.name ?? null,
+            target: o.target ?? null,
+            size: o.size ?? null,
+            sha1: o.sha1 ?? null,
+            md5: o.md5 ?? null,
+            meta: o.meta ? JSON.stringify(o.meta) : null,
+            now,
+          });
+          if (r.changes === 0) {
+            throw new CourierError({
+              code: 'item-not-found',
+              message: `Item ${o.itemId} is not in batch ${batchId}.`,
+            });
+          }
+          moves.move(batchId, before.get(o.itemId)!, o.status);
+          before.set(o.itemId, o.status);
+          this.stmts.event!.run(
+            batchId,
+            o.itemId,
+            now,
+            o.event?.kind ?? 'status',
+            o.status,
+            o.reason ?? null,
+            o.message ?? null,
+            o.event?.data ? JSON.stringify(o.event.data) : null,
+          );
+        }
+        moves.apply(this.stmts.moveCounts!);
+        this.batches.bump(batchId, now);
+        // Immediate: the statuses read first must not change before the writes (another process).
+      })
+      .immediate();
     this.notify(batchId, outcomes.length > MANY ? 'many' : outcomes.map((o) => o.itemId));
   }
 
@@ -343,7 +373,11 @@ export class Ledger {
           this.stmts.event!.run(batchId, id, now, 'status', 'interrupted', 'interrupted', message, null);
         }
       }
-      if (changed.length > 0) this.batches.bump(batchId, now);
+      if (changed.length > 0) {
+        this.stmts.moveCounts!.run(batchId, 'running', -changed.length);
+        this.stmts.moveCounts!.run(batchId, 'interrupted', changed.length);
+        this.batches.bump(batchId, now);
+      }
     })();
     if (changed.length > 0) this.notify(batchId, changed);
   }
@@ -357,6 +391,26 @@ export class Ledger {
     const batch = this.batches.require(q.batchId);
     const result = this.windows.window(q, this.counts(q.batchId), batch.version);
     return { ...result, version: batch.version };
+  }
+
+  /** FROM and WHERE (alias `i`) selecting a batch's items that match the files table's filter. */
+  matching(batchId: number, filter: WindowQuery['filter']): Where {
+    return this.windows.whereClause({ batchId, filter });
+  }
+
+  /** Tells listeners about items changed by statements outside this class (bulk decisions, deletion). */
+  announce(batchId: number, itemIds: number[] | 'many'): void {
+    this.notify(batchId, itemIds);
+  }
+
+  /** Writes status moves made by statements outside this class (bulk decisions), in the caller's transaction. */
+  applyCountMoves(moves: CountMoves): void {
+    moves.apply(this.stmts.moveCounts!);
+  }
+
+  /** Drops the files table's cached windows (after items were deleted). */
+  forgetWindows(): void {
+    this.windows.reset();
   }
 
   item(itemId: number): ItemRecord | undefined {
@@ -400,18 +454,22 @@ export class Ledger {
     const now = this.now();
     const result: DecisionResult = { applied: 0, refused: [] };
     const changed: number[] = [];
-    this.db.transaction(() => {
-      for (const itemId of request.itemIds) {
-        const record = this.item(itemId);
-        const refusal = applyDecision(this.db, this.stmts.event!, record, request, now);
-        if (refusal) result.refused.push({ itemId, reason: refusal });
-        else {
-          result.applied++;
-          changed.push(itemId);
+    this.db
+      .transaction(() => {
+        const moves = new CountMoves();
+        for (const itemId of request.itemIds) {
+          const record = this.item(itemId);
+          const refusal = applyDecision(this.db, this.stmts.event!, record, request, now, moves);
+          if (refusal) result.refused.push({ itemId, reason: refusal });
+          else {
+            result.applied++;
+            changed.push(itemId);
+          }
         }
-      }
-      if (changed.length > 0) this.batches.bump(request.batchId, now);
-    })();
+        moves.apply(this.stmts.moveCounts!);
+        if (changed.length > 0) this.batches.bump(request.batchId, now);
+      })
+      .immediate();
     if (changed.length > 0) this.notify(request.batchId, changed.length > MANY ? 'many' : changed);
     return result;
   }
@@ -493,6 +551,8 @@ export class Ledger {
     this.db.transaction(() => {
       for (const r of running) {
         this.stmts.recover!.run(now, r.id);
+        this.stmts.moveCounts!.run(r.batch_id, 'running', -1);
+        this.stmts.moveCounts!.run(r.batch_id, 'pending', 1);
         this.stmts.event!.run(
           r.batch_id,
           r.id,

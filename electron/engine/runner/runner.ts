@@ -10,6 +10,7 @@ import { BatchRun } from './batchRun';
 import type { Clock } from './clock';
 import { HostLimiter } from './hostLimiter';
 import type { HostLimit } from './hostLimiter';
+import { LimitSettingsStore } from './limitSettings';
 
 export interface RunnerOptions {
   ledger: Ledger;
@@ -19,6 +20,7 @@ export interface RunnerOptions {
   credentials?: CredentialSource;
   random?: () => number;
   backoff?: BackoffPolicy;
+  /** Per-host limits; default: Settings → Limits as saved in the ledger. */
   hostLimit?: (host: string) => HostLimit;
   defaults?: { concurrency?: number; maxAttempts?: number };
   onItemProgress?: (batchId: number, itemId: number, done: number, total: number | null) => void;
@@ -30,9 +32,11 @@ export interface RunnerOptions {
 export class Runner {
   private readonly runs = new Map<number, BatchRun>();
   private readonly hosts: HostLimiter;
+  private readonly limits: LimitSettingsStore;
 
   constructor(private readonly options: RunnerOptions) {
-    this.hosts = new HostLimiter(options.clock, options.hostLimit);
+    this.limits = new LimitSettingsStore(options.ledger.db);
+    this.hosts = new HostLimiter(options.clock, options.hostLimit ?? ((host) => this.limits.hostLimit(host)));
   }
 
   /** Starts (or resumes) a batch; resolves with its final state when the run ends. */
@@ -74,7 +78,11 @@ export class Runner {
         sourceConfig,
         target,
         targetConfig,
-        concurrency: batch.settings.concurrency ?? this.options.defaults?.concurrency ?? 4,
+        concurrency:
+          batch.settings.concurrency ??
+          this.limits.defaultConcurrency() ??
+          this.options.defaults?.concurrency ??
+          4,
         maxAttempts: batch.settings.maxAttempts ?? this.options.defaults?.maxAttempts ?? 5,
       },
       {

@@ -2,11 +2,22 @@ import { useState } from 'react';
 import type { BatchSummary } from '../../../shared/domain';
 import { useApi } from '../api';
 
-/** Start, pause, resume and cancel (cancel asks first). */
-export function BatchControls({ batch, onError }: { batch: BatchSummary; onError(message: string): void }) {
+type Command = 'batches.start' | 'batches.pause' | 'batches.resume' | 'batches.cancel';
+
+/** Start, pause, resume, cancel and delete (cancel and delete ask first). */
+export function BatchControls({
+  batch,
+  onError,
+  onDeleted,
+}: {
+  batch: BatchSummary;
+  onError(message: string): void;
+  /** After the batch was deleted (the batch page leaves for the list). */
+  onDeleted?(): void;
+}) {
   const api = useApi();
   const [busy, setBusy] = useState(false);
-  const act = (command: 'batches.start' | 'batches.pause' | 'batches.resume' | 'batches.cancel') => {
+  const act = (command: Command) => {
     if (
       command === 'batches.cancel' &&
       !window.confirm(
@@ -20,7 +31,23 @@ export function BatchControls({ batch, onError }: { batch: BatchSummary; onError
       .catch((e: Error) => onError(e.message))
       .finally(() => setBusy(false));
   };
-  type Command = 'batches.start' | 'batches.pause' | 'batches.resume' | 'batches.cancel';
+  const remove = () => {
+    const files = `${batch.total.toLocaleString()} file${batch.total === 1 ? '' : 's'}`;
+    if (
+      !window.confirm(
+        `Delete the batch “${batch.name}” and its record of ${files}? Its history and decisions are removed from the ledger. No file on disk or on any server is deleted.`,
+      )
+    )
+      return;
+    setBusy(true);
+    api.call('batches.delete', { batchId: batch.id }).then(
+      () => onDeleted?.(),
+      (e: Error) => {
+        onError(e.message);
+        setBusy(false);
+      },
+    );
+  };
   const buttons: { command: Command; verb: string; text: string; kind: string; when: boolean }[] = [
     {
       command: 'batches.start',
@@ -61,6 +88,17 @@ export function BatchControls({ batch, onError }: { batch: BatchSummary; onError
             {b.text}
           </button>
         ))}
+      {batch.state !== 'running' && (
+        <button
+          type="button"
+          className="button danger"
+          disabled={busy}
+          aria-label={`Delete ${batch.name}`}
+          onClick={remove}
+        >
+          Delete
+        </button>
+      )}
     </div>
   );
 }

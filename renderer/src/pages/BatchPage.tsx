@@ -1,10 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ItemRow } from '../../../shared/domain';
 import type { ItemStatus, OperatorAction } from '../../../shared/status';
 import { useApi } from '../api';
 import { BatchControls } from '../components/BatchControls';
+import { BulkBar } from '../components/BulkBar';
 import { FilesTable } from '../components/FilesTable';
+import { ItemDrawer } from '../components/ItemDrawer';
+import { NO_SELECTION } from '../components/selection';
+import type { Selection } from '../components/selection';
 import { ProgressBar } from '../components/ProgressBar';
+import { ReportMenu } from '../components/ReportMenu';
 import { StateBadge } from '../components/StatusBadge';
 import { StatusChips } from '../components/StatusChips';
 import { formatEta } from '../format';
@@ -25,6 +30,11 @@ export function BatchPage({ batchId }: { batchId: number }) {
   const [group, setGroup] = useState<string | undefined>(undefined);
   const [sort, setSort] = useState<ItemQuery['sort']>({ column: 'seq', direction: 'asc' });
   const [notice, setNotice] = useState<string | null>(null);
+  const [selection, setSelection] = useState<Selection>(NO_SELECTION);
+  const [openItem, setOpenItem] = useState<number | null>(null);
+  const [focusRequest, setFocusRequest] = useState(0);
+  const [matching, setMatching] = useState<number | null>(null);
+  const onTotal = useCallback((t: number | null) => setMatching(t), []);
 
   useEffect(() => {
     const t = setTimeout(() => setDebouncedText(text.trim()), 250);
@@ -39,6 +49,15 @@ export function BatchPage({ batchId }: { batchId: number }) {
       ...(debouncedText ? { text: debouncedText } : {}),
     },
     sort,
+  };
+
+  // Another filter selects other files: what was selected is let go.
+  const filterKey = JSON.stringify(query.filter);
+  useEffect(() => setSelection(NO_SELECTION), [filterKey]);
+
+  const closeDrawer = () => {
+    setOpenItem(null);
+    setFocusRequest((n) => n + 1);
   };
 
   const decide = (item: ItemRow, action: OperatorAction) => {
@@ -76,7 +95,14 @@ export function BatchPage({ batchId }: { batchId: number }) {
             {batch.source.kind}: {batch.source.label} → {batch.target.kind}: {batch.target.label}
           </div>
         </div>
-        <BatchControls batch={batch} onError={setNotice} />
+        <BatchControls
+          batch={batch}
+          onError={setNotice}
+          onDeleted={() => {
+            location.hash = '#/batches';
+          }}
+        />
+        <ReportMenu batch={batch} />
       </header>
       <div className="batch-summary">
         <ProgressBar counts={batch.counts} total={batch.total} label={`Progress of ${batch.name}`} />
@@ -121,7 +147,32 @@ export function BatchPage({ batchId }: { batchId: number }) {
           />
         </div>
       </div>
-      <FilesTable query={query} onSortChange={setSort} onGroup={setGroup} onDecide={decide} />
+      <BulkBar
+        batchId={batchId}
+        selection={selection}
+        matching={matching ?? 0}
+        filter={query.filter}
+        onSelectAllMatching={() => setSelection({ kind: 'matching' })}
+        onClear={() => setSelection(NO_SELECTION)}
+        onDone={(message) => {
+          setNotice(message);
+          setSelection(NO_SELECTION);
+        }}
+      />
+      <div className="batch-body">
+        <FilesTable
+          query={query}
+          onSortChange={setSort}
+          onGroup={setGroup}
+          onDecide={decide}
+          selection={selection}
+          onSelectionChange={setSelection}
+          onOpen={(item) => setOpenItem(item.id)}
+          focusRequest={focusRequest}
+          onTotal={onTotal}
+        />
+        {openItem !== null && <ItemDrawer itemId={openItem} batch={batch} onClose={closeDrawer} />}
+      </div>
     </section>
   );
 }

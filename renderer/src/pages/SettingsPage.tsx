@@ -1,5 +1,6 @@
 import type { AppInfo } from '../../../shared/contract';
 import { ConnectionsSection } from './settings/ConnectionsSection';
+import { LimitsSection } from './settings/LimitsSection';
 
 export function SettingsPage({ info }: { info: AppInfo | null }) {
   return (
@@ -23,6 +24,7 @@ export function SettingsPage({ info }: { info: AppInfo | null }) {
           <dd>{info?.targetKinds.join(', ') ?? '…'}</dd>
         </dl>
       </section>
+      <LimitsSection />
     </section>
   );
 }

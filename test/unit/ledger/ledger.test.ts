@@ -201,4 +201,64 @@ describe('ledger', () => {
     expect(await plainVault.put('wiki', 'pw')).toBe(false);
     expect(ledger.db.prepare("SELECT count(*) FROM secrets WHERE name = 'wiki'").pluck().get()).toBe(0);
   });
+  it('keeps the status counters exact through every kind of status change, and rebuilds them on open', () => {
+    const other = ledger.batches.create({
+      name: 'other',
+      sourceKind: 'folder',
+      sourceConfig: {},
+      targetKind: 'folder',
+      targetConfig: {},
+    }).id;
+    ledger.addItems(batchId, drafts(300));
+    ledger.addItems(other, drafts(40, 'o'));
+    // A small deterministic generator, so a failure can be replayed.
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const outcomes: ItemStatus[] = ['done', 'failed', 'attention', 'skipped', 'duplicate', 'unmatched'];
+    for (let round = 0; round < 60; round++) {
+      const b = round % 4 === 0 ? other : batchId;
+      const claimed = ledger.claim(b, 1 + random(25));
+      // Outcomes, sometimes two for the same item in one transaction.
+      const picked = claimed.filter(() => random(3) > 0);
+      const list = picked.map((c) => {
+        const status = outcomes[random(outcomes.length)]!;
+        return {
+          itemId: c.id,
+          status,
+          attempts: 1,
+          reason: status === 'done' ? null : 'r',
+          nextAttemptAt: status === 'failed' ? 0 : null,
+          actions: status === 'attention' ? (['retry', 'skip', 'approve'] as const).slice() : undefined,
+        };
+      });
+      if (list.length > 1) list.push({ ...list[0]!, status: 'done', reason: null, nextAttemptAt: null });
+      ledger.record(b, list);
+      const leftRunning = claimed.filter((c) => !picked.includes(c)).map((c) => c.id);
+      if (random(2) === 0) ledger.interrupt(b, leftRunning, 'stopped');
+      const attention = ledger.db
+        .prepare("SELECT id FROM items WHERE batch_id = ? AND status IN ('attention', 'failed') LIMIT 5")
+        .pluck()
+        .all(b) as number[];
+      if (attention.length > 0) {
+        const action = (['retry', 'skip', 'approve', 'mark-done'] as const)[random(4)]!;
+        ledger.decide({ batchId: b, itemIds: attention, action, actor: 't' });
+      }
+      expect(ledger.counts(b)).toEqual(groupCounts(ledger, b));
+    }
+    expect(ledger.counts(batchId)).toEqual(groupCounts(ledger, batchId));
+    expect(ledger.counts(other)).toEqual(groupCounts(ledger, other));
+    expect(ledger.counts(batchId).running).toBeGreaterThan(0);
+
+    // Another tool edits the file; the next runner to open it (which also returns crashed items to
+    // pending) counts again.
+    ledger.db.prepare("UPDATE items SET status = 'skipped' WHERE batch_id = ? AND seq <= 10").run(batchId);
+    ledger.close();
+    ledger = Ledger.open(join(dir.path, 'l.sqlite'));
+    expect(ledger.counts(batchId)).toEqual(groupCounts(ledger, batchId));
+    expect(ledger.counts(batchId).running).toBe(0);
+    expect(ledger.counts(other)).toEqual(groupCounts(ledger, other));
+  });
 });
