@@ -7,6 +7,7 @@ import type { Engine } from '../engine/engine';
 import type { BatchRecord } from '../engine/ledger/ledger';
 import { readWorkbook, writeConfigurationWorkbook } from '../engine/reports/xnatWorkbook';
 import type { DicomItemMeta } from '../engine/sources/dicomFolder/itemMeta';
+import { backoffDelay } from '../engine/runner/backoff';
 import { runListingPass } from '../engine/sources/dicomFolder/listingPass';
 import {
   configFromWorkbook,
@@ -31,7 +32,7 @@ import { closeXnatConnections, xnatConnection } from '../engine/targets/xnat/xna
 import { promptCredentials } from './credentialPrompt';
 import { openEngine } from './openEngine';
 import { parsePositiveInt } from './options';
-import { runBatchWithProgress } from './runBatch';
+import { runBatchWithProgress, withInterrupts } from './runBatch';
 
 const say = (text: string): boolean => process.stderr.write(`${text}\n`);
 const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');
@@ -60,16 +61,19 @@ async function scanSettings(
   return { source: parsed.data, target: target.data };
 }
 
-/** Ctrl-C during a listing: the first stops it, a second quits at once. */
+/** Ctrl-C during a listing: on a terminal it asks first; a second one (or no terminal) stops it at once. */
 function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
-    say('\nStopping the scan; press Ctrl-C again to quit now.');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  return work(controller.signal).finally(() => process.off('SIGINT', onSignal));
+  const stop = () => controller.abort();
+  return withInterrupts(
+    {
+      question: 'Stop the scan? [y/N]',
+      stopAfterInFlight: stop,
+      stopNow: stop,
+      texts: { now: 'Stopping the scan.', afterInFlight: 'Stopping the scan.' },
+    },
+    () => work(controller.signal),
+  );
 }
 
 /** Lists a batch's files into the ledger (pass 1), with a progress line. */
@@ -235,11 +239,14 @@ async function upload(program: Command, opts: UploadOptions): Promise<void> {
     const requeued = queueFailedAgain(engine.ledger, batch.id, 'cli');
     if (requeued > 0) say(`${requeued} file(s) that failed before will be tried again.`);
     // Logs in before anything starts: bad credentials or a missing project stop here (exit status 2).
-    const connection = await xnatConnection(
-      target.server,
-      environmentCredentials(process.env, promptCredentials),
-    );
-    await connection.client.findProject(target.project);
+    // A passing failure (5xx, reset, timeout) is asked again a few times instead of ending the run.
+    await retryPassingFailures(async () => {
+      const connection = await xnatConnection(
+        target.server,
+        environmentCredentials(process.env, promptCredentials),
+      );
+      await connection.client.findProject(target.project);
+    });
     process.exitCode = await runBatchWithProgress(engine, batch.id);
     const finished = engine.ledger.batches.require(batch.id).state === 'finished';
     if (finished && target.afterUpload.length > 0) await afterwards(engine, batch, target);
@@ -247,6 +254,22 @@ async function upload(program: Command, opts: UploadOptions): Promise<void> {
   } finally {
     await closeXnatConnections();
     await engine.close();
+  }
+}
+
+const PREFLIGHT_ATTEMPTS = 5;
+const PREFLIGHT_BACKOFF = { baseMs: 500, capMs: 8_000, maxRetryAfterMs: 30_000 };
+
+/** Runs a start-up check again, with backoff, while it fails in a way worth retrying (5xx, reset, timeout). */
+export async function retryPassingFailures<T>(check: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await check();
+    } catch (error) {
+      if (attempt >= PREFLIGHT_ATTEMPTS || !(error instanceof CourierError) || !error.retryable) throw error;
+      const wait = backoffDelay(attempt, error.retryAfterMs, Math.random, PREFLIGHT_BACKOFF);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import { StateBadge } from '../components/StatusBadge';
 import { StatusChips } from '../components/StatusChips';
 import { formatEta } from '../format';
 import { useBatch } from '../useBatches';
+import { UploadProgress } from '../newBatch/xnatUpload/UploadProgress';
 import type { ItemQuery } from '../useItemWindows';
 
 function statusesFromHash(): ItemStatus[] {
@@ -106,6 +107,7 @@ export function BatchPage({ batchId }: { batchId: number }) {
       </header>
       <div className="batch-summary">
         <ProgressBar counts={batch.counts} total={batch.total} label={`Progress of ${batch.name}`} />
+        <UploadProgress batch={batch} />
         <div className="batch-stats">
           <span>
             <strong>{settled.toLocaleString()}</strong> of {batch.total.toLocaleString()} settled

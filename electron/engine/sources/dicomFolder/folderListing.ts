@@ -9,7 +9,7 @@ import type { DicomFolderConfig } from './sourceConfig';
 import { keywordsFor, skipImageTypes } from './sourceConfig';
 
 /** Files xnatuploader ignores, plus their Windows cousins: never DICOM, never worth a row. */
-const IGNORED_NAMES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
+export const IGNORED_NAMES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 
 /** Files between two looks at the event loop: small enough for Ctrl-C and progress, big enough to stay fast. */
 const STEP = 500;

@@ -92,9 +92,7 @@ export function storeUploadSettings(
     });
   }
   const settings = { ...batch.settings, ...(concurrency ? { concurrency } : {}) };
-  ledger.db
-    .prepare('UPDATE batches SET target_config = ?, settings = ?, version = version + 1 WHERE id = ?')
-    .run(JSON.stringify(target), JSON.stringify(settings), batch.id);
+  ledger.batches.updateTarget(batch.id, target, settings);
 }
 
 /** Queues the files that failed for good on an earlier run again (interrupted ones are picked up anyway). */
