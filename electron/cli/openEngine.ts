@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultLedgerFile } from '../engine/appPaths';
+import { visibleCaseWindow } from '../engine/commands/radiopaedia';
 import { environmentCredentials } from '../engine/credentials';
 import { Engine } from '../engine/engine';
 import { promptCredentials } from './credentialPrompt';
@@ -19,6 +20,7 @@ export function openEngine(
     role,
     autoResume: mode === 'web',
     credentials: environmentCredentials(process.env, promptCredentials),
+    ...(mode === 'web' ? { openInBrowser: visibleCaseWindow(dirname(db)) } : {}),
   });
 }
 

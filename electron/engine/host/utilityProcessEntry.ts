@@ -1,6 +1,7 @@
 // Entry of the engine's Electron utility process: plain Node plus `process.parentPort`.
 import { join } from 'node:path';
 import { CourierError } from '../../../shared/errors';
+import { visibleCaseWindow } from '../commands/radiopaedia';
 import { Engine } from '../engine';
 import { remoteCipher, serveOverPort } from './portHost';
 import type { FromEngine, PortLike } from './portHost';
@@ -20,6 +21,7 @@ try {
       role,
       autoResume: true,
       cipher,
+      openInBrowser: visibleCaseWindow(dataDir),
     });
   let engine: Engine;
   try {

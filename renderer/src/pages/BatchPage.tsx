@@ -13,6 +13,7 @@ import { ReportMenu } from '../components/ReportMenu';
 import { StateBadge } from '../components/StatusBadge';
 import { StatusChips } from '../components/StatusChips';
 import { formatEta } from '../format';
+import { RadiopaediaCases } from '../newBatch/radiopaedia';
 import { useBatch } from '../useBatches';
 import { UploadProgress } from '../newBatch/xnatUpload/UploadProgress';
 import type { ItemQuery } from '../useItemWindows';
@@ -120,6 +121,7 @@ export function BatchPage({ batchId }: { batchId: number }) {
           {batch.note && <span className="muted note">{batch.note}</span>}
         </div>
       </div>
+      {batch.source.kind === 'radiopaedia' && <RadiopaediaCases batch={batch} />}
       {notice && (
         <div role="status" className="banner">
           {notice}
