@@ -36,6 +36,8 @@ export interface BatchRunPlan {
 
 type Stop = 'cancel' | 'shutdown' | 'error';
 const LONG_NAP_MS = 2 ** 31 - 1;
+/** The reason a timed nap is cut short by a wake (made once: an abort without one builds an error each time). */
+const WOKEN = new DOMException('Woken', 'AbortError');
 
 function toWorkItem(item: ClaimedItem): WorkItem {
   return {
@@ -65,7 +67,8 @@ export class BatchRun {
   private paused = false;
   private stop: Stop | undefined;
   private collected: boolean;
-  private wakeController = new AbortController();
+  private wakeController: AbortController | undefined;
+  private wakeUp: (() => void) | undefined;
   private wakePending = false;
   private failure: Error | undefined;
 
@@ -118,16 +121,31 @@ export class BatchRun {
   /** Wakes the loop: new items, a decision, or a state change. */
   wake(): void {
     this.wakePending = true;
-    this.wakeController.abort();
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
+    if (this.wakeController) this.wakeController.abort(WOKEN);
   }
 
+  /** Waits for the next wake, however long; runs once per finished item, so it needs no timer or abort. */
+  private async waitForWake(): Promise<void> {
+    if (!this.wakePending) {
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+      });
+    }
+    this.wakePending = false;
+  }
+
+  /** Waits for a wake or `ms` on the clock, whichever comes first. */
   private async nap(ms: number): Promise<void> {
     if (this.wakePending) {
       this.wakePending = false;
       return;
     }
+    this.wakeController = new AbortController();
     await napUntilAbort(this.deps.clock, Math.min(ms, LONG_NAP_MS), this.wakeController.signal);
-    if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+    this.wakeController = undefined;
     this.wakePending = false;
   }
 
@@ -139,7 +157,7 @@ export class BatchRun {
       for (;;) {
         if (this.stop) break;
         if (this.paused) {
-          await this.nap(LONG_NAP_MS);
+          await this.waitForWake();
           continue;
         }
         const free = this.plan.concurrency - this.inFlight.size;
@@ -147,7 +165,7 @@ export class BatchRun {
         for (const item of claimed) this.launch(item);
         if (this.inFlight.size === 0 && claimed.length === 0) {
           if (!this.collected) {
-            await this.nap(LONG_NAP_MS);
+            await this.waitForWake();
             continue;
           }
           const next = ledger.nextRetryAt(this.batchId);
@@ -155,7 +173,7 @@ export class BatchRun {
           await this.nap(next - this.deps.clock.now());
           continue;
         }
-        await this.nap(LONG_NAP_MS);
+        await this.waitForWake();
       }
     } finally {
       await collecting;
@@ -249,7 +267,8 @@ export class BatchRun {
 
   /**
    * Records an outcome together with the others that finish in the same turn of the event loop: one
-   * transaction for many small files. Resolves once it is committed.
+   * transaction for many small files, which also starts the items taking their places. Resolves once it
+   * is committed.
    */
   private recordSoon(outcome: ItemOutcome): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -260,15 +279,25 @@ export class BatchRun {
 
   private flushOutcomes(): void {
     const group = this.unrecorded.splice(0);
+    const { ledger } = this.deps;
+    let claimed: ClaimedItem[] = [];
     try {
-      this.deps.ledger.record(
-        this.batchId,
-        group.map((g) => g.outcome),
-      );
+      // The slots these items free are claimed again in the same transaction: one commit per turn, not two.
+      ledger.db
+        .transaction(() => {
+          ledger.record(
+            this.batchId,
+            group.map((g) => g.outcome),
+          );
+          const free = this.plan.concurrency - (this.inFlight.size - group.length);
+          if (free > 0 && !this.paused && !this.stop) claimed = ledger.claim(this.batchId, free);
+        })
+        .immediate();
     } catch (err) {
       for (const g of group) g.reject(err as Error);
       return;
     }
+    for (const item of claimed) this.launch(item);
     for (const g of group) g.resolve();
   }
 
@@ -385,7 +414,7 @@ export class BatchRun {
   }
 
   private async settleInFlight(): Promise<void> {
-    while (this.inFlight.size > 0) await this.nap(LONG_NAP_MS);
+    while (this.inFlight.size > 0) await this.waitForWake();
   }
 
   private end(): BatchState {

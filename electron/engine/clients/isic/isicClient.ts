@@ -70,7 +70,7 @@ export interface IsicClient {
   downloadImage(
     image: IsicImage,
     destPath: string,
-    options?: Signal & { file?: 'full' | 'thumbnail_256' },
+    options?: Signal & { file?: 'full' | 'thumbnail_256'; digests?: boolean; inPlace?: boolean },
   ): Promise<DownloadResult>;
 }
 
@@ -320,6 +320,8 @@ export function createIsicClient(options: IsicClientOptions = {}): IsicClient {
         expectedSize: entry.size,
         what: `download of ${imageFileName(img, file)}`,
         signal: opts.signal,
+        digests: opts.digests,
+        inPlace: opts.inPlace,
       },
       { fetch: fetchImpl, deadlines, userAgent },
     );

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import { dirname } from 'node:path';
 import { CourierError } from '../../../../shared/errors';
 import { httpFailure } from '../httpFailure';
 import type { IsicImage } from './isicTypes';
@@ -20,6 +22,9 @@ export interface DownloadContext {
 export interface DownloadResult {
   path: string;
   bytes: number;
+  /** Digests of the bytes written, computed on the way when asked for (the file need not be read again). */
+  sha1?: string;
+  md5?: string;
 }
 
 const FLUSH_BYTES = 1024 * 1024;
@@ -64,7 +69,17 @@ function truncated(what: string, received: number, expected: number, cause?: unk
 export async function downloadFile(
   url: string,
   destPath: string,
-  opts: { expectedSize?: number | undefined; what: string; signal?: AbortSignal | undefined },
+  opts: {
+    expectedSize?: number | undefined;
+    what: string;
+    signal?: AbortSignal | undefined;
+    digests?: boolean | undefined;
+    /**
+     * Write straight to `destPath`, without a temporary name and a rename: only for a private work
+     * folder whose leftovers are cleared before reuse (a failed download still removes its file).
+     */
+    inPlace?: boolean | undefined;
+  },
   ctx: DownloadContext,
 ): Promise<DownloadResult> {
   const { what } = opts;
@@ -88,7 +103,9 @@ export async function downloadFile(
     throw sizeMismatch(what, declared, expected);
   }
 
-  const temp = partialPathFor(destPath);
+  const temp = opts.inPlace ? destPath : partialPathFor(destPath);
+  const sha1 = opts.digests ? createHash('sha1') : undefined;
+  const md5 = opts.digests ? createHash('md5') : undefined;
   let handle: Awaited<ReturnType<typeof openForWrite>> | undefined;
   let received = 0;
   let pending: Uint8Array[] = [];
@@ -100,11 +117,24 @@ export async function downloadFile(
     pending = [];
     pendingBytes = 0;
   };
+  // A file that fits in one flush is written with one call: no handle kept open across awaits.
+  const writeSmall = async () => {
+    const body = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    try {
+      await fsp.writeFile(temp, body, { flag: 'w' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await fsp.mkdir(dirname(temp), { recursive: true });
+      await fsp.writeFile(temp, body, { flag: 'w' });
+    }
+  };
   try {
     try {
       for await (const chunk of timed.chunks()) {
         received += chunk.length;
         if (expected !== undefined && received > expected) throw sizeMismatch(what, received, expected);
+        sha1?.update(chunk);
+        md5?.update(chunk);
         pending.push(chunk);
         pendingBytes += chunk.length;
         if (pendingBytes >= FLUSH_BYTES) await flush();
@@ -127,16 +157,21 @@ export async function downloadFile(
     if (Number.isFinite(declared) && received < declared) throw truncated(what, received, declared);
     if (expected !== undefined && received < expected) throw truncated(what, received, expected);
     if (expected !== undefined && received !== expected) throw sizeMismatch(what, received, expected);
-    await flush();
-    await handle!.close();
-    handle = undefined;
-    await fsp.rename(temp, destPath);
+    if (handle) {
+      await flush();
+      await handle.close();
+      handle = undefined;
+    } else {
+      await writeSmall();
+    }
+    if (temp !== destPath) await fsp.rename(temp, destPath);
   } catch (err) {
     await handle?.close().catch(() => undefined);
     await removeQuietly(temp);
     throw isFsError(err) ? fsFailure(err, `${what} → ${destPath}`) : err;
   }
-  return { path: destPath, bytes: received };
+  if (!sha1 || !md5) return { path: destPath, bytes: received };
+  return { path: destPath, bytes: received, sha1: sha1.digest('hex'), md5: md5.digest('hex') };
 }
 
 function sizeMismatch(what: string, actual: number, expected: number): CourierError {

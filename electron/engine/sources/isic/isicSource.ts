@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, unlink } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { CourierError } from '../../../../shared/errors';
 import { createIsicClient, writeIsicOutputFiles } from '../../clients/isic';
@@ -19,6 +18,10 @@ export interface IsicSourceOptions {
   client?: Omit<IsicClientOptions, 'apiUrl'>;
   /** Backoff for the listing and the licence texts (items are retried by the runner). */
   requestRetry?: RequestRetryPolicy;
+}
+
+function ignoreMissing(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'ENOENT') throw err;
 }
 
 /** The archive's answer to a cursor it no longer accepts: 422 "Invalid cursor." */
@@ -123,14 +126,21 @@ export function createIsicSource(options: IsicSourceOptions = {}): SourceAdapter
       const image = imageOf(item);
       const dir = await downloadFolder(ctx.workDir);
       const dest = join(dir, `${item.id}${extname(item.name) || '.jpg'}`);
-      const { bytes } = await clientFor(config).downloadImage(image, dest, { signal: ctx.signal });
+      // Digests computed while downloading spare the target a second read of the file.
+      const { bytes, sha1, md5 } = await clientFor(config).downloadImage(image, dest, {
+        signal: ctx.signal,
+        digests: true,
+        // The batch's download folder is private and emptied before first use: no rename needed there.
+        inPlace: true,
+      });
       ctx.progress(bytes, bytes);
       return {
         path: dest,
         size: bytes,
+        ...(sha1 && md5 ? { sha1, md5 } : {}),
         temporary: true,
-        // Usually the folder target has moved the file away: a quick look spares a failing rm per image.
-        release: () => (existsSync(dest) ? rm(dest, { force: true }) : Promise.resolve()),
+        // Usually the folder target has moved the file away: one unlink, which may find nothing.
+        release: () => unlink(dest).catch(ignoreMissing),
       };
     },
 

@@ -6,6 +6,7 @@ import { createBrowserDriver } from '../../clients/browser';
 import type { BrowserDriver } from '../../clients/browser';
 import { httpFailure, networkFailure } from '../../clients/httpFailure';
 import type { Clock } from '../../runner/clock';
+import { forgetCookieSnapshot } from './contextHttp';
 import { isSignInUrl, signInRequired } from './extractCase';
 
 /** A browser nobody used for this long is closed; the next use starts it again. */
@@ -75,6 +76,11 @@ export class BrowserSession {
     if (this.uses.size === 0) await this.close();
   }
 
+  /** The User-Agent of the running browser (undefined before it started). */
+  get userAgent(): string | undefined {
+    return this.driver?.userAgent;
+  }
+
   get inUse(): boolean {
     return this.uses.size > 0;
   }
@@ -110,6 +116,8 @@ export class BrowserSession {
           return await use(page);
         } finally {
           this.lastPageLoad = options.clock.now();
+          // A page load may have set or changed cookies: downloads read them afresh.
+          forgetCookieSnapshot(page.context());
         }
       });
     } finally {

@@ -1,4 +1,4 @@
-// Fetching: an image item downloads its full-size file inside the browser context (the case page's cookie);
+// Fetching: an image item downloads its full-size file with the browser context's cookies (the case page's);
 // a case item reads its case again.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,11 +20,12 @@ import type { RadiopaediaCase } from './types';
 
 /** A step context whose runner can add items while the batch runs (a case read again lists its images). */
 
-function temporaryFile(filePath: string, size: number, sha1: string): LocalFile {
+function temporaryFile(filePath: string, size: number, sha1: string, md5?: string): LocalFile {
   return {
     path: filePath,
     size,
     sha1,
+    ...(md5 ? { md5 } : {}),
     temporary: true,
     release: () => rm(filePath, { force: true }),
   };
@@ -41,6 +42,12 @@ function licenceAttention(meta: ImageItemMeta): CourierError | null {
   });
 }
 
+/**
+ * Downloads of one batch share a read of the browser's cookies for this long: a cookie that changed
+ * meanwhile sends a download to sign-in, which reads them again and reloads the case page.
+ */
+const COOKIE_REUSE_MS = 1_000;
+
 async function downloadWithCookie(
   session: BrowserSession,
   meta: ImageItemMeta,
@@ -48,16 +55,24 @@ async function downloadWithCookie(
   config: RadiopaediaSourceConfig,
   turn: PageTurnOptions,
 ): Promise<DownloadedImage> {
-  const options = { allowedFormats: allowedFormatsOf(config), referer: meta.case.url };
+  const download = async () => {
+    const context = await session.context();
+    return downloadImage(context, meta.image.fullUrl, dest, {
+      allowedFormats: allowedFormatsOf(config),
+      referer: meta.case.url,
+      reuseCookiesMs: COOKIE_REUSE_MS,
+      ...(session.userAgent ? { userAgent: session.userAgent } : {}),
+    });
+  };
   await session.ensureVisited(meta.case.url, turn);
   try {
-    return await downloadImage(await session.context(), meta.image.fullUrl, dest, options);
+    return await download();
   } catch (err) {
     // A session that expired sends the download to sign-in: load the case page once more, then try again.
     if (!(err instanceof CourierError) || err.code !== 'sign-in-required') throw err;
     session.forget(meta.case.url);
     await session.ensureVisited(meta.case.url, turn);
-    return downloadImage(await session.context(), meta.image.fullUrl, dest, options);
+    return download();
   }
 }
 
@@ -102,7 +117,7 @@ export async function fetchImage(
   let ext: string;
   try {
     const got = await downloadWithCookie(session, meta, dest, config, turn);
-    file = temporaryFile(got.path, got.size, got.sha1);
+    file = temporaryFile(got.path, got.size, got.sha1, got.md5);
     ext = got.ext;
   } catch (err) {
     if (!(err instanceof CourierError) || err.code !== 'format-not-allowed') throw err;

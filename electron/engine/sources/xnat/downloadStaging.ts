@@ -15,10 +15,13 @@ const manifestSchema = z.object({
   version: z.literal(1),
   experiment: z.object({ project: z.string(), subject: z.string(), label: z.string() }),
   /** Paths inside the experiment (the zip's top folder, named after the session, taken off). */
-  files: z.array(z.object({ key: z.string(), size: z.number(), md5: z.string() })),
+  /** `sha1` is absent in manifests of earlier versions. */
+  files: z.array(
+    z.object({ key: z.string(), size: z.number(), md5: z.string(), sha1: z.string().optional() }),
+  ),
 });
 
-/** What one finished download left in the work folder: every extracted file with its size and MD5. */
+/** What one finished download left in the work folder: every extracted file with its size and digests. */
 export type StagingManifest = z.infer<typeof manifestSchema>;
 
 /**

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { crc32 } from 'node:zlib';
+import { crc32, createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { Entry } from 'yauzl';
 import { CourierError } from '../../../../shared/errors';
@@ -33,6 +34,8 @@ export interface ExtractedFile {
   path: string;
   size: number;
   md5: string;
+  /** Only when asked for (`sha1: true`). */
+  sha1?: string;
 }
 
 export interface SafeExtractOptions {
@@ -46,6 +49,8 @@ export interface SafeExtractOptions {
   existing?: 'fail' | 'replace' | 'merge';
   onProgress?: (progress: { entries: number; totalEntries: number; bytes: number }) => void;
   signal?: AbortSignal;
+  /** Also compute each file's SHA-1 while inflating (spares a caller reading every file again). */
+  sha1?: boolean;
 }
 
 /**
@@ -53,7 +58,7 @@ export interface SafeExtractOptions {
  * anything is written (no `..`, absolute paths, drive letters, backslashes, links or special files, no
  * duplicate or colliding names), sizes and ratios are checked from the headers and again while inflating,
  * the bytes go to a temporary folder beside the destination that is renamed into place, and nothing is
- * left behind on failure. Memory stays bounded whatever the zip's size. Returns the files with size and MD5.
+ * left behind on failure. Memory stays bounded whatever the zip's size. Returns the files with size and MD5 (and SHA-1 when asked).
  */
 export async function safeExtract(
   options: SafeExtractOptions,
@@ -126,8 +131,10 @@ export function checkEntryName(
   return { parts, isDirectory };
 }
 
-function componentProblem(part: string): string | null {
+/** Why one path component is unsafe on some system (Windows, XNAT's own archives), or null when it is fine. */
+export function componentProblem(part: string): string | null {
   if (part === '' || part === '.' || part === '..') return 'it is empty, . or ..';
+  if (part.includes('\\')) return 'it contains a backslash (a Windows path separator)';
   if ([...part].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
     return 'it contains control characters';
   }
@@ -246,6 +253,53 @@ async function extractEntries(
   temp: string,
 ): Promise<ExtractedFile[]> {
   const zip = await openZip(options.zipPath);
+  const zipHandle = await open(options.zipPath, 'r');
+  try {
+    return await extractWith(zip, zipHandle, options, limits, zipSize, temp);
+  } finally {
+    await zipHandle.close();
+  }
+}
+
+/** Bytes read from the zip at a time: large reads keep the system calls and buffers few. */
+const READ_CHUNK = 512 * 1024;
+
+/**
+ * The stream of an entry's stored bytes, read straight from the zip in large chunks (the local header
+ * checked by yauzl first: signature and bounds), inflated when the entry is deflated.
+ */
+async function entryData(
+  zip: yauzl.ZipFile,
+  entry: Entry,
+  zipHandle: FileHandle,
+): Promise<{ raw: Readable; inflate?: Transform }> {
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw new Error(`compression method ${entry.compressionMethod} is not supported`);
+  }
+  const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+  const raw =
+    entry.compressedSize === 0
+      ? Readable.from([])
+      : createReadStream('', {
+          fd: zipHandle.fd,
+          start: fileDataStart,
+          end: fileDataStart + entry.compressedSize - 1,
+          highWaterMark: READ_CHUNK,
+          autoClose: false,
+        });
+  return entry.compressionMethod === 8
+    ? { raw, inflate: createInflateRaw({ chunkSize: 256 * 1024 }) }
+    : { raw };
+}
+
+async function extractWith(
+  zip: yauzl.ZipFile,
+  zipHandle: FileHandle,
+  options: SafeExtractOptions,
+  limits: ZipLimits,
+  zipSize: number,
+  temp: string,
+): Promise<ExtractedFile[]> {
   const files: ExtractedFile[] = [];
   const totals = { bytes: 0, entries: 0 };
   for await (const entry of iterate(zip)) {
@@ -265,15 +319,12 @@ async function extractEntries(
       await mkdir(target, { recursive: true });
     } else {
       await mkdir(path.dirname(target), { recursive: true });
-      const meter = new EntryMeter(entry, name, limits, zipSize, totals);
+      const meter = new EntryMeter(entry, name, limits, zipSize, totals, options.sha1 === true);
       try {
-        const source = await zip.openReadStreamPromise(entry);
-        await pipeline(
-          source,
-          meter,
-          createWriteStream(target, { flags: 'wx' }),
-          options.signal ? { signal: options.signal } : {},
-        );
+        const { raw, inflate } = await entryData(zip, entry, zipHandle);
+        const sink = createWriteStream(target, { flags: 'wx', highWaterMark: READ_CHUNK });
+        const run = options.signal ? { signal: options.signal } : {};
+        await (inflate ? pipeline(raw, inflate, meter, sink, run) : pipeline(raw, meter, sink, run));
       } catch (err) {
         zip.close();
         if (err instanceof CourierError) throw err;
@@ -285,7 +336,7 @@ async function extractEntries(
           `it cannot be read (${err instanceof Error ? err.message : String(err)})`,
         );
       }
-      files.push({ path: checked.parts.join('/'), size: meter.bytes, md5: meter.md5() });
+      files.push({ path: checked.parts.join('/'), size: meter.bytes, ...meter.digests() });
     }
     options.onProgress?.({ entries: totals.entries, totalEntries: zip.entryCount, bytes: totals.bytes });
   }
@@ -350,7 +401,8 @@ async function refuseLinkedAncestors(folder: string, parts: string[]): Promise<v
 class EntryMeter extends Transform {
   bytes = 0;
   private crc = 0;
-  private readonly hash: Hash = createHash('md5');
+  private readonly md5: Hash = createHash('md5');
+  private readonly sha1: Hash | undefined;
 
   constructor(
     private readonly entry: Entry,
@@ -358,8 +410,10 @@ class EntryMeter extends Transform {
     private readonly limits: ZipLimits,
     private readonly zipSize: number,
     private readonly totals: { bytes: number },
+    withSha1: boolean,
   ) {
     super();
+    this.sha1 = withSha1 ? createHash('sha1') : undefined;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -395,7 +449,8 @@ class EntryMeter extends Transform {
       );
       return;
     }
-    this.hash.update(chunk);
+    this.md5.update(chunk);
+    this.sha1?.update(chunk);
     this.crc = crc32(chunk, this.crc);
     callback(null, chunk);
   }
@@ -418,8 +473,10 @@ class EntryMeter extends Transform {
     callback();
   }
 
-  md5(): string {
-    return this.hash.digest('hex');
+  /** MD5 (XNAT's digest) and, when asked for, SHA-1 of the bytes written. */
+  digests(): { md5: string; sha1?: string } {
+    const md5 = this.md5.digest('hex');
+    return this.sha1 ? { md5, sha1: this.sha1.digest('hex') } : { md5 };
   }
 }
 

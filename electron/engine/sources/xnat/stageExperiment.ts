@@ -75,6 +75,7 @@ export async function stageExperiment(
       folderName: 'staged',
       existing: 'replace',
       signal: ctx.signal,
+      sha1: true,
     });
     const root = commonRoot(files.map((f) => f.path));
     // The zip's top folder is the session's name on the server; the output folder is named by the operator.
@@ -87,6 +88,7 @@ export async function stageExperiment(
         key: root ? f.path.slice(root.length + 1) : f.path,
         size: f.size,
         md5: f.md5,
+        sha1: f.sha1,
       })),
     };
     await staging.saveManifest(manifest);

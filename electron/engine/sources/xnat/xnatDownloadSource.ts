@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CourierError } from '../../../../shared/errors';
 import type { LocalFile, SourceAdapter, WorkItem } from '../../runner/adapters';
 import { DownloadStaging } from './downloadStaging';
+import type { StagingManifest } from './downloadStaging';
 import { fileRestPath, itemDrafts, placeOf } from './experimentEntries';
 import { refetchFile } from './refetchFile';
 import { checkEntryName, resolveOutputFolder } from './safeExtract';
@@ -58,12 +59,43 @@ function checkedKey(key: string): string {
   return checked.parts.join('/');
 }
 
+/**
+ * SHA-1 of each staged file by key, taken while extracting, read once per batch work folder. Kept with
+ * the MD5 it belongs to: a digest is used only for the content the item was listed with.
+ */
+const stagedDigests = new Map<string, Promise<Map<string, { md5: string; sha1: string }>>>();
+
+function digestsFrom(manifest: StagingManifest | null): Map<string, { md5: string; sha1: string }> {
+  const byKey = new Map<string, { md5: string; sha1: string }>();
+  for (const f of manifest?.files ?? []) if (f.sha1) byKey.set(f.key, { md5: f.md5, sha1: f.sha1 });
+  return byKey;
+}
+
+async function stagedSha1(staging: DownloadStaging, key: string, md5: string): Promise<string | null> {
+  let digests = stagedDigests.get(staging.dir);
+  if (!digests) {
+    digests = staging.manifest().then(digestsFrom);
+    stagedDigests.set(staging.dir, digests);
+  }
+  const known = (await digests).get(key);
+  return known && md5 && known.md5 === md5 ? known.sha1 : null;
+}
+
 /** The item's staged copy when it is there and whole; null when it must be fetched again. */
 async function stagedCopy(staging: DownloadStaging, item: WorkItem, key: string): Promise<LocalFile | null> {
   for (const candidate of [staging.stagedPath(key), staging.refetchPath(key)]) {
     const info = await stat(candidate).catch(() => null);
     if (info?.isFile() && (item.size === null || info.size === item.size)) {
-      return { path: candidate, size: info.size, md5: metaString(item, 'md5') || undefined, temporary: true };
+      // Digests taken while extracting (or checked when fetched again): the target need not read it again.
+      const md5 = metaString(item, 'md5');
+      const sha1 = await stagedSha1(staging, key, md5);
+      return {
+        path: candidate,
+        size: info.size,
+        ...(md5 ? { md5 } : {}),
+        ...(md5 && sha1 ? { sha1 } : {}),
+        temporary: true,
+      };
     }
   }
   return null;
@@ -86,6 +118,7 @@ export const xnatDownloadSource: SourceAdapter<XnatDownloadConfig> = {
   async *collect(config, ctx) {
     const staging = new DownloadStaging(ctx.workDir);
     const manifest = (await staging.manifest()) ?? (await stageExperiment(config, staging, ctx));
+    stagedDigests.set(staging.dir, Promise.resolve(digestsFrom(manifest)));
     yield* itemDrafts(manifest, {
       server: config.server,
       kind: config.type,
@@ -133,6 +166,8 @@ export const xnatDownloadSource: SourceAdapter<XnatDownloadConfig> = {
     for (const item of items()) {
       if (item.status !== 'done' && item.status !== 'skipped' && item.status !== 'duplicate') return;
     }
-    await new DownloadStaging(ctx.workDir).remove();
+    const staging = new DownloadStaging(ctx.workDir);
+    stagedDigests.delete(staging.dir);
+    await staging.remove();
   },
 };
