@@ -2,6 +2,7 @@ import { CourierError } from '../../../../shared/errors';
 import type { PutFileResult } from '../../clients/xnat/xnatClient';
 import type { Delivery, TargetAdapter, WorkItem } from '../../runner/adapters';
 import { dicomItemMeta } from '../../sources/dicomFolder/itemMeta';
+import { componentProblem } from '../../sources/xnat/safeExtract';
 import type { DicomItemMeta } from '../../sources/dicomFolder/itemMeta';
 import { digestFile } from '../folder/copyWithDigests';
 import { BrokenCopies } from './brokenCopies';
@@ -55,6 +56,15 @@ function placeOf(item: WorkItem, config: XnatTargetConfig): { meta: DicomItemMet
   }
   const meta = dicomItemMeta(item.meta, item.name);
   const result = { config, meta, place: uploadPlace(item, meta, config) };
+  // A name XNAT would hand back in archives that Windows (and Courier's own download) must refuse.
+  const problem = componentProblem(result.place.fileName);
+  if (problem) {
+    throw new CourierError({
+      code: 'unsafe-name',
+      message: `The file name ${JSON.stringify(result.place.fileName)} of ${item.path} cannot go to XNAT as it is: ${problem}. Rename the file and scan again, or skip it.`,
+      attention: { reason: 'unsafe-name', actions: ['skip'] },
+    });
+  }
   placed.set(item, result);
   return result;
 }
