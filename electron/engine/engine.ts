@@ -189,7 +189,13 @@ export class Engine implements CommandContext {
     const seen = new Map(this.ledger.batches.list().map((b) => [b.id, b.version]));
     let dataVersion = this.ledger.db.pragma('data_version', { simple: true }) as number;
     const timer = setInterval(() => {
-      const now = this.ledger.db.pragma('data_version', { simple: true }) as number;
+      let now: number;
+      try {
+        now = this.ledger.db.pragma('data_version', { simple: true }) as number;
+      } catch {
+        // The connection is busy or closing for a moment: the next tick looks again.
+        return;
+      }
       if (now === dataVersion) return;
       dataVersion = now;
       let listChanged = false;

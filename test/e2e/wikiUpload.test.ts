@@ -116,6 +116,11 @@ describe('from a finished Radiopaedia batch to pages on a wiki, through the GUI 
     await page.goto(`${server.url.split('#')[0]}#/new`);
     await page.getByRole('link', { name: /Upload to a wiki/ }).click();
     const form = page.getByRole('form', { name: 'Upload to a wiki' });
+    // The finished batches arrive from the engine after the form shows.
+    await form
+      .getByLabel('Finished batch', { exact: true })
+      .locator('option', { hasText: 'medulloblastoma' })
+      .waitFor({ state: 'attached' });
     await expect(form.getByLabel('Finished batch', { exact: true }).inputValue()).resolves.toBe(
       'medulloblastoma',
     );

@@ -108,6 +108,7 @@ export class Ledger {
         db.prepare(`SELECT min(next_attempt_at) AS t FROM items WHERE batch_id = ? AND status = 'failed'
         AND next_attempt_at IS NOT NULL`),
       item: db.prepare('SELECT * FROM items WHERE id = ?'),
+      itemPage: db.prepare('SELECT * FROM items WHERE batch_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       itemEvents: db.prepare('SELECT * FROM events WHERE item_id = ? ORDER BY id'),
       running: db.prepare(`SELECT id, batch_id FROM items WHERE status = 'running'`),
       runningOfBatch: db.prepare(`SELECT id FROM items WHERE batch_id = ? AND status = 'running'`),
@@ -401,6 +402,20 @@ export class Ledger {
   /** Tells listeners about items changed by statements outside this class (bulk decisions, deletion). */
   announce(batchId: number, itemIds: number[] | 'many'): void {
     this.notify(batchId, itemIds);
+  }
+
+  /**
+   * The items of a batch in listing order, read a page at a time: no statement stays open between
+   * pages, so the caller may await while iterating and the connection serves other queries meanwhile
+   * (better-sqlite3 refuses any query while an iterator is open).
+   */
+  *itemsInOrder(batchId: number, pageSize = 500): Generator<ItemRecord> {
+    for (let after = 0; ;) {
+      const rows = this.stmts.itemPage!.all(batchId, after, pageSize) as ItemRecord[];
+      if (rows.length === 0) return;
+      yield* rows;
+      after = rows[rows.length - 1]!.seq;
+    }
   }
 
   /** Writes status moves made by statements outside this class (bulk decisions), in the caller's transaction. */

@@ -5,7 +5,6 @@ import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { CourierError } from '../../../shared/errors';
 import type { Ledger } from '../ledger/ledger';
-import type { ItemRecord } from '../ledger/rows';
 
 export const EXPORT_FORMATS = ['csv', 'xlsx', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -44,8 +43,7 @@ const COLUMNS: (keyof ExportRow)[] = [
 ];
 
 function* rows(ledger: Ledger, batchId: number): Generator<ExportRow> {
-  const stmt = ledger.db.prepare('SELECT * FROM items WHERE batch_id = ? ORDER BY seq');
-  for (const r of stmt.iterate(batchId) as Iterable<ItemRecord>) {
+  for (const r of ledger.itemsInOrder(batchId)) {
     yield {
       path: r.path,
       name: r.name,

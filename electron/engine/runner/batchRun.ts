@@ -206,16 +206,8 @@ export class BatchRun {
    * awaits, so other writes on the connection go on meanwhile.
    */
   private *settledItems(batchId: number): Generator<SettledItem> {
-    const page = this.deps.ledger.db.prepare(
-      'SELECT * FROM items WHERE batch_id = ? AND seq > ? ORDER BY seq LIMIT 500',
-    );
-    for (let after = 0; ;) {
-      const rows = page.all(batchId, after) as ClaimedItem[];
-      if (rows.length === 0) return;
-      for (const r of rows)
-        yield { ...toWorkItem(r), status: r.status, target: r.target, sha1: r.sha1, md5: r.md5 };
-      after = rows[rows.length - 1]!.seq;
-    }
+    for (const r of this.deps.ledger.itemsInOrder(batchId))
+      yield { ...toWorkItem(r), status: r.status, target: r.target, sha1: r.sha1, md5: r.md5 };
   }
 
   private async collect(): Promise<void> {

@@ -12,10 +12,9 @@ let dir: { path: string; cleanup(): void };
 let engine: Engine;
 const data = () => join(dir.path, 'data');
 
-beforeEach(async () => {
+beforeEach(() => {
   dir = tempDir('xnat-upload-commands-');
   engine = openEngine(dir.path);
-  await engine.close();
 });
 afterEach(async () => {
   await engine.close();

@@ -2,7 +2,6 @@ import { dirname, join } from 'node:path';
 import { CourierError } from '../../../../shared/errors';
 import type { CredentialSource } from '../../credentials';
 import type { Ledger } from '../../ledger/ledger';
-import type { ItemRecord } from '../../ledger/rows';
 import type { AdapterRegistry, SettledItem, StepContext } from '../../runner/adapters';
 import { systemClock } from '../../runner/clock';
 import { HostLimiter } from '../../runner/hostLimiter';
@@ -66,8 +65,7 @@ export async function runListingPass(
 }
 
 function* settledItems(ledger: Ledger, batchId: number): Generator<SettledItem> {
-  const rows = ledger.db.prepare('SELECT * FROM items WHERE batch_id = ? ORDER BY seq').iterate(batchId);
-  for (const r of rows as Iterable<ItemRecord>) {
+  for (const r of ledger.itemsInOrder(batchId)) {
     yield {
       id: r.id,
       batchId: r.batch_id,

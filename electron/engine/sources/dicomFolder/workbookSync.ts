@@ -30,10 +30,7 @@ export const UPLOAD_OFF_REASON = 'upload-off';
 const UPLOAD_OFF_MESSAGE = 'Upload = N in the workbook; not sent.';
 
 function* batchItems(ledger: Ledger, batchId: number): Generator<ItemRowLite> {
-  const rows = ledger.db
-    .prepare('SELECT id, path, status, reason, message, meta FROM items WHERE batch_id = ? ORDER BY seq')
-    .iterate(batchId);
-  yield* rows as Iterable<ItemRowLite>;
+  yield* ledger.itemsInOrder(batchId);
 }
 
 /** The Status cell xnatuploader writes and reads back: `success` is never sent again, anything else is. */
