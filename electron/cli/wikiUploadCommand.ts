@@ -13,6 +13,8 @@ import { mediawikiTargetConfig } from '../engine/targets/mediawiki/targetConfig'
 import type { MediawikiTargetConfig } from '../engine/targets/mediawiki/targetConfig';
 import { promptCredentials } from './credentialPrompt';
 import { batchNamed } from './openEngine';
+import { savedWikiPageTemplate } from '../engine/commands/settings';
+import { DEFAULT_PAGE_TEMPLATE } from '../../shared/wikiPage';
 import { parsePositiveInt } from './options';
 import { runBatchWithProgress } from './runBatch';
 import { writeDryRunReport, writeProblems } from './wikiDryRunReport';
@@ -137,14 +139,19 @@ export function addWikiUploadCommand(program: Command): void {
     .option('--comment-template <text>', 'the upload comment, with the same placeholders')
     .action(async (opts: WikiUploadOptions) => {
       const from = source(opts);
-      const config = targetConfig(opts);
+      let config = targetConfig(opts);
       if (opts.sheet !== undefined) await readSheet(from.config.file as string);
       const credentials = rememberedCredentials(environmentCredentials(process.env, promptCredentials));
       const db = resolve((program.opts().db as string | undefined) ?? defaultLedgerFile());
       const engine = new Engine({ dbFile: db, dataDir: dirname(db), mode: 'cli', credentials });
       try {
+        // Without --page-template, the page text saved in Settings → Wiki page text (as in the app).
+        const saved = savedWikiPageTemplate(engine.ledger.db);
+        if (opts.pageTemplate === undefined && saved !== DEFAULT_PAGE_TEMPLATE) {
+          config = { ...config, pageTemplate: saved };
+        }
         if (opts.batch !== undefined) engine.ledger.batches.requireByName(opts.batch);
-        await checkConnections(config, credentials);
+        await checkConnections(config, engine.credentials);
         const host = new URL(config.api).host;
         const base = opts.name ?? `wiki-${from.label}-${host}`;
         const name = config.dryRun ? `${base} (dry run ${new Date().toISOString()})` : base;

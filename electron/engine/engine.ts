@@ -92,7 +92,14 @@ export class Engine implements CommandContext {
     const fallback = options.credentials ?? environmentCredentials();
     this.credentials = async (service, url) => {
       const saved = this.connections.match(service, url);
-      return saved && saved.password !== 'none' ? this.connections.login(saved.id) : fallback(service, url);
+      if (!saved || saved.password === 'none') return fallback(service, url);
+      try {
+        return await this.connections.login(saved.id);
+      } catch (err) {
+        // Saved by the desktop app, which alone can decrypt it: the environment or ~/.netrc may still know.
+        if (err instanceof CourierError && err.code === 'secret-locked') return fallback(service, url);
+        throw err;
+      }
     };
     this.runner =
       (options.role ?? 'runner') === 'runner'

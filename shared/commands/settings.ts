@@ -3,6 +3,7 @@
  * politely each archive is treated (requests at the same time, least time between two requests).
  */
 import { z } from 'zod';
+import { unknownPlaceholders } from '../wikiPage';
 
 const concurrency = z.number().int().min(1).max(64);
 const minIntervalMs = z.number().int().min(0).max(600_000);
@@ -58,11 +59,24 @@ export const DEFAULT_LIMIT_SETTINGS: LimitSettings = {
 
 export interface AppSettings {
   limits: LimitSettings;
+  /** The page text a new wiki upload starts from (Settings → Wiki page text). */
+  wikiPageTemplate: string;
 }
+
+export const wikiPageTemplateSchema = z
+  .string()
+  .max(20_000)
+  .refine((t) => t.trim() !== '', { message: 'the page text cannot be empty' })
+  .refine((t) => unknownPlaceholders(t).length === 0, {
+    message: 'uses a placeholder that does not exist',
+  });
 
 export const settingsCommands = {
   'settings.get': z.object({}).strict(),
-  'settings.save': z.object({ limits: limitSettingsSchema }).strict(),
+  /** Saves what is given; what is left out stays as it was. */
+  'settings.save': z
+    .object({ limits: limitSettingsSchema.optional(), wikiPageTemplate: wikiPageTemplateSchema.optional() })
+    .strict(),
 } as const satisfies Record<string, z.ZodType>;
 
 export interface SettingsResults {

@@ -104,6 +104,39 @@ describe('web mode: saved connections and a new batch from the GUI', () => {
     expect(readFileSync(join(to, 'sub', 'b.txt'), 'utf8')).toBe('second');
   });
 
+  it('edits the wiki page text in Settings with a live preview, and a new wiki upload starts from it', async () => {
+    await page.goto(`${server.url.split('#')[0]}#/settings`);
+    const section = page.getByRole('region', { name: 'Wiki page text' });
+    const text = section.getByLabel('Page text template', { exact: true });
+    await expect.poll(() => text.inputValue()).toContain('{{Information');
+    const preview = section.getByRole('figure', { name: 'Preview (an image of a Radiopaedia case)' });
+
+    await text.fill('== Summary ==\n${descriptoin}\n');
+    await section.getByRole('alert').filter({ hasText: 'Unknown placeholder: ${descriptoin}' }).waitFor();
+    await expect(section.getByRole('button', { name: 'Save page text' }).isDisabled()).resolves.toBe(true);
+
+    const mine = '== Summary ==\n${description}\n\n== Licence ==\n${licence}\n\n[[Category:Teaching set]]\n';
+    await text.fill(mine);
+    await expect(preview.locator('pre').textContent()).resolves.toBe(
+      '== Summary ==\nMedulloblastoma. Study 700011: MRI, axial T1, image 1 of 24.\n\n== Licence ==\n{{CC-BY-NC-SA-3.0}}\n\n[[Category:Teaching set]]\n',
+    );
+    await section.getByRole('button', { name: 'Save page text' }).click();
+    await section.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+
+    await page.reload();
+    await expect(
+      page
+        .getByRole('region', { name: 'Wiki page text' })
+        .getByLabel('Page text template', { exact: true })
+        .inputValue(),
+    ).resolves.toBe(mine);
+    await page.goto(`${server.url.split('#')[0]}#/new/wiki`);
+    const form = page.getByRole('form', { name: 'Upload to a wiki' });
+    await form.getByText('Page text and upload comment').click();
+    const template = form.getByLabel('Page text template', { exact: true });
+    await expect.poll(() => template.inputValue()).toBe(mine);
+  });
+
   it('shows the engine’s refusal in the form and creates nothing', async () => {
     await page.goto(`${server.url.split('#')[0]}#/new/copy-folder`);
     const form = page.getByRole('form', { name: 'Copy a folder' });

@@ -1,6 +1,7 @@
 import type { AppInfo } from '../../../shared/contract';
 import { ConnectionsSection } from './settings/ConnectionsSection';
 import { LimitsSection } from './settings/LimitsSection';
+import { WikiTemplateSection } from './settings/WikiTemplateSection';
 
 export function SettingsPage({ info }: { info: AppInfo | null }) {
   return (
@@ -25,6 +26,7 @@ export function SettingsPage({ info }: { info: AppInfo | null }) {
         </dl>
       </section>
       <LimitsSection />
+      <WikiTemplateSection />
     </section>
   );
 }

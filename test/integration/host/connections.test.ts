@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../electron/engine/engine';
 import { commandSchemas } from '../../../shared/contract';
+import { DEFAULT_PAGE_TEMPLATE } from '../../../shared/wikiPage';
+import { savedWikiPageTemplate } from '../../../electron/engine/commands/settings';
 import type { Credentials } from '../../../electron/engine/credentials';
 import { startIsicFixture } from '../../servers/isic';
 import type { IsicFixture } from '../../servers/isic';
@@ -154,6 +156,37 @@ describe('saved connections', () => {
     expect(again.ledger.db.prepare('SELECT count(*) FROM secrets').pluck().get()).toBe(0);
     expect(again.handlers['connections.list']({})).toEqual([]);
     expect(again.handlers['connections.delete']({ id: c.id })).toEqual({ deleted: false });
+  });
+
+  it('leaves the login to the environment when the password was saved by the desktop app (this process cannot decrypt it)', async () => {
+    const file = 'desktop.sqlite';
+    const desktop = engine({ cipher: true, file });
+    await desktop.handlers['connections.save']({
+      kind: 'xnat',
+      label: 'X',
+      url: 'https://xnat.example.org',
+      username: 'desktop-user',
+      password: 'kept-in-the-keychain',
+    });
+    await desktop.close();
+    engines.splice(engines.indexOf(desktop), 1);
+    const cli = engine({ file, fallback: { user: 'env-user', password: 'env-pw' } });
+    await expect(cli.credentials('xnat', 'https://xnat.example.org/data/projects')).resolves.toEqual({
+      user: 'env-user',
+      password: 'env-pw',
+    });
+  });
+
+  it('keeps the wiki page text saved in Settings, refuses unknown placeholders, and leaves the limits alone', async () => {
+    const e = engine();
+    const before = await e.handlers['settings.get']({});
+    expect(before.wikiPageTemplate).toBe(DEFAULT_PAGE_TEMPLATE);
+    const mine = '${description}\n\n${licence}\n';
+    const after = await e.handlers['settings.save']({ wikiPageTemplate: mine });
+    expect(after).toEqual({ limits: before.limits, wikiPageTemplate: mine });
+    expect(savedWikiPageTemplate(e.ledger.db)).toBe(mine);
+    const typo = commandSchemas['settings.save'].safeParse({ wikiPageTemplate: '${descriptoin}' });
+    expect(typo.success).toBe(false);
   });
 
   it('refuses an address that is not http(s) before saving anything', () => {

@@ -255,6 +255,36 @@ describe('duplicates', () => {
   });
 });
 
+describe('overriding a duplicate', () => {
+  it('lets the operator approve a duplicate: it is then uploaded under its own name, once', async () => {
+    const w = engine();
+    const png = await freshPng();
+    await bot.upload({ filename: `First copy ${seed}.png`, filePath: png, text: 'x' });
+    finishedBatch(w.engine, 'dup-approve', [
+      { key: 'k', path: png, name: `Second copy ${seed}.png`, meta: {} },
+    ]);
+    const id = wikiBatch(w.engine, 'dup-approve-wiki', { batch: 'dup-approve' }, target.apiUrl);
+    await w.engine.runToEnd(id);
+    const [row] = items(w.engine, id);
+    expect(row).toMatchObject({ status: 'duplicate', reason: 'duplicate-on-target' });
+    expect(row!.actions).toContain('approve');
+
+    const decided = w.engine.ledger.decide({
+      batchId: id,
+      itemIds: [row!.id],
+      action: 'approve',
+      note: 'a second copy is wanted',
+      actor: 'archivist',
+    });
+    expect(decided).toEqual({ applied: 1, refused: [] });
+    await w.engine.runToEnd(id);
+    const [after] = items(w.engine, id);
+    expect(after).toMatchObject({ status: 'done' });
+    expect(await fileHistory(target, `File:Second copy ${seed}.png`)).toHaveLength(1);
+    expect(await fileHistory(target, `File:First copy ${seed}.png`)).toHaveLength(1);
+  });
+});
+
 describe('names the wiki warns about', () => {
   it('asks a person about a taken name; approving uploads a new version from the stash, renaming another name', async () => {
     const w = engine();

@@ -39,7 +39,7 @@ describe('limits (Settings → Limits)', () => {
         ],
       },
     });
-    store.save(parsed.limits);
+    store.save(parsed.limits!);
     ledger.close();
     ledger = Ledger.open(join(dir.path, 'l.sqlite'), { now: () => clock.now() });
     const reopened = new LimitSettingsStore(ledger.db);

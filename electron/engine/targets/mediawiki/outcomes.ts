@@ -39,6 +39,8 @@ export function duplicateOf(files: readonly FoundFile[], targetApi: string): Del
     reason: onTarget ? 'duplicate-on-target' : 'duplicate-on-reference',
     target: files[0]?.url ?? null,
     message: `The same bytes (SHA-1) are already on ${where}: ${describeFound(files)}; not uploaded. Approve to upload it anyway.`,
+    // The operator may override: approving uploads it under its own name (the wiki's warning accepted).
+    actions: ['approve'],
     meta: { wikiDuplicates: files.map((f) => ({ api: f.api, title: f.title, url: f.url })) },
   };
 }

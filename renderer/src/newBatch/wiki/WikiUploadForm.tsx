@@ -50,6 +50,14 @@ function WikiUploadForm() {
   const [licence, setLicence] = useState('');
   const [categories, setCategories] = useState('');
   const [template, setTemplate] = useState(DEFAULT_PAGE_TEMPLATE);
+  // The page text starts from Settings → Wiki page text (the built-in default until one is saved there).
+  const [settingsTemplate, setSettingsTemplate] = useState(DEFAULT_PAGE_TEMPLATE);
+  useEffect(() => {
+    void api.call('settings.get', {}).then((s) => {
+      setSettingsTemplate(s.wikiPageTemplate);
+      setTemplate((t) => (t === DEFAULT_PAGE_TEMPLATE ? s.wikiPageTemplate : t));
+    });
+  }, [api]);
   const [comment, setComment] = useState('');
   const [name, setName] = useState('');
   const [start, setStart] = useState(true);
@@ -235,8 +243,8 @@ function WikiUploadForm() {
             />
           )}
         </Field>
-        <button type="button" className="button small" onClick={() => setTemplate(DEFAULT_PAGE_TEMPLATE)}>
-          Restore the default page text
+        <button type="button" className="button small" onClick={() => setTemplate(settingsTemplate)}>
+          Restore the page text from Settings
         </button>
         <TextField
           label="Upload comment"
