@@ -77,9 +77,15 @@ for (const scheme of ['light', 'dark']) {
   await page.screenshot({ path: join(out, 'attention.png') });
 
   // One file's drawer: what happened to it and why.
-  await page.getByRole('link', { name: /CT colonography/ }).first().click();
+  await page
+    .getByRole('link', { name: /CT colonography/ })
+    .first()
+    .click();
   await page.locator('[role="row"][aria-rowindex="3"] .badge').click();
-  await page.getByRole('dialog').getByRole('heading', { name: /^History/ }).waitFor();
+  await page
+    .getByRole('dialog')
+    .getByRole('heading', { name: /^History/ })
+    .waitFor();
   await page.screenshot({ path: join(out, 'drawer.png') });
 
   await page.getByRole('link', { name: 'New batch' }).first().click();
