@@ -8,8 +8,9 @@ import type { z } from 'zod';
 import type { WikiDryRun, WikiDryRunRow } from '../../../shared/commands/wiki';
 import { CourierError, isCourierError } from '../../../shared/errors';
 import type { ItemDraft } from '../ledger/ledger';
-import type { SettledItem, SourceAdapter, StepContext, TargetAdapter, WorkItem } from '../runner/adapters';
+import type { SourceAdapter, StepContext, TargetAdapter, WorkItem } from '../runner/adapters';
 import { HostLimiter } from '../runner/hostLimiter';
+import { settledItems } from '../runner/settledItems';
 import type { DryRunReport } from '../targets/mediawiki/dryRun';
 import type { CommandContext } from './context';
 
@@ -31,53 +32,6 @@ function parsed(adapter: { configSchema: z.ZodType<unknown> }, value: unknown, w
     });
   }
   return result.data;
-}
-
-interface ItemRowRecord {
-  id: number;
-  batch_id: number;
-  key: string;
-  path: string;
-  name: string;
-  group_key: string;
-  attempts: number;
-  size: number | null;
-  meta: string;
-  status: string;
-  target: string | null;
-  sha1: string | null;
-  md5: string | null;
-  seq: number;
-}
-
-/** The items of a batch by name, a page at a time (as the runner hands them to a source). */
-function* settledItems(ctx: CommandContext, batchName: string): Generator<SettledItem> {
-  const batch = ctx.ledger.batches.requireByName(batchName);
-  const page = ctx.ledger.db.prepare(
-    'SELECT * FROM items WHERE batch_id = ? AND seq > ? ORDER BY seq LIMIT 500',
-  );
-  for (let after = 0; ;) {
-    const rows = page.all(batch.id, after) as ItemRowRecord[];
-    if (rows.length === 0) return;
-    for (const r of rows) {
-      yield {
-        id: r.id,
-        batchId: r.batch_id,
-        key: r.key,
-        path: r.path,
-        name: r.name,
-        group: r.group_key,
-        attempts: r.attempts,
-        size: r.size,
-        meta: JSON.parse(r.meta) as Record<string, unknown>,
-        status: r.status,
-        target: r.target,
-        sha1: r.sha1,
-        md5: r.md5,
-      };
-    }
-    after = rows[rows.length - 1]!.seq;
-  }
 }
 
 function messageOf(err: unknown): string {
@@ -110,7 +64,7 @@ export async function wikiDryRun(ctx: CommandContext, request: DryRunRequest): P
     workDir,
     progress: () => undefined,
     credentials: ctx.credentials,
-    batchItems: (name) => settledItems(ctx, name),
+    batchItems: (name) => settledItems(ctx.ledger, ctx.ledger.batches.requireByName(name).id),
     addItems: () => 0,
   };
   const rows: WikiDryRunRow[] = [];

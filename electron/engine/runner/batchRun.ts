@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { BatchState } from '../../../shared/status';
 import type { ClaimedItem, ItemOutcome, Ledger } from '../ledger/ledger';
 import type { BatchRecord } from '../ledger/batchStore';
-import type { LocalFile, SettledItem, SourceAdapter, StepContext, TargetAdapter, WorkItem } from './adapters';
+import type { LocalFile, SourceAdapter, StepContext, TargetAdapter } from './adapters';
 import { backoffDelay } from './backoff';
 import type { BackoffPolicy } from './backoff';
 import { classifyError } from './classifyError';
@@ -11,6 +11,7 @@ import { napUntilAbort } from './clock';
 import type { Clock } from './clock';
 import type { CredentialSource } from '../credentials';
 import type { HostLimiter } from './hostLimiter';
+import { settledItems, toWorkItem } from './settledItems';
 import { ThroughputMeter } from './throughput';
 
 export interface BatchRunDeps {
@@ -38,20 +39,6 @@ type Stop = 'cancel' | 'shutdown' | 'error';
 const LONG_NAP_MS = 2 ** 31 - 1;
 /** The reason a timed nap is cut short by a wake (made once: an abort without one builds an error each time). */
 const WOKEN = new DOMException('Woken', 'AbortError');
-
-function toWorkItem(item: ClaimedItem): WorkItem {
-  return {
-    id: item.id,
-    batchId: item.batch_id,
-    key: item.key,
-    path: item.path,
-    name: item.name,
-    group: item.group_key,
-    attempts: item.attempts,
-    size: item.size,
-    meta: JSON.parse(item.meta) as Record<string, unknown>,
-  };
-}
 
 /**
  * One batch being worked on: lists its files (overlapping with delivery), keeps up to `concurrency`
@@ -192,22 +179,13 @@ export class BatchRun {
     try {
       await source.finish(
         sourceConfig,
-        () => this.settledItems(this.batchId),
+        () => settledItems(this.deps.ledger, this.batchId),
         this.context(new AbortController()),
         targetConfig,
       );
     } catch (err) {
       this.failure = classifyError(err, `Finishing ${source.label(sourceConfig)}`);
     }
-  }
-
-  /**
-   * The items of a batch in order, read a page at a time: no statement stays open while the caller
-   * awaits, so other writes on the connection go on meanwhile.
-   */
-  private *settledItems(batchId: number): Generator<SettledItem> {
-    for (const r of this.deps.ledger.itemsInOrder(batchId))
-      yield { ...toWorkItem(r), status: r.status, target: r.target, sha1: r.sha1, md5: r.md5 };
   }
 
   private async collect(): Promise<void> {
@@ -300,7 +278,7 @@ export class BatchRun {
       hosts: this.deps.hosts,
       workDir: this.workDir,
       credentials: this.deps.credentials,
-      batchItems: (name) => this.settledItems(this.deps.ledger.batches.requireByName(name).id),
+      batchItems: (name) => settledItems(this.deps.ledger, this.deps.ledger.batches.requireByName(name).id),
       addItems: (drafts) => {
         const added = this.deps.ledger.addItems(this.batchId, drafts);
         if (added > 0) this.wake();

@@ -2,9 +2,10 @@ import { dirname, join } from 'node:path';
 import { CourierError } from '../../../../shared/errors';
 import type { CredentialSource } from '../../credentials';
 import type { Ledger } from '../../ledger/ledger';
-import type { AdapterRegistry, SettledItem, StepContext } from '../../runner/adapters';
+import type { AdapterRegistry, StepContext } from '../../runner/adapters';
 import { systemClock } from '../../runner/clock';
 import { HostLimiter } from '../../runner/hostLimiter';
+import { settledItems } from '../../runner/settledItems';
 
 export interface ListingPassOptions {
   signal?: AbortSignal;
@@ -62,24 +63,4 @@ export async function runListingPass(
   }
   ledger.batches.markCollected(batchId, `The source listed ${added} new file(s).`);
   return added;
-}
-
-function* settledItems(ledger: Ledger, batchId: number): Generator<SettledItem> {
-  for (const r of ledger.itemsInOrder(batchId)) {
-    yield {
-      id: r.id,
-      batchId: r.batch_id,
-      key: r.key,
-      path: r.path,
-      name: r.name,
-      group: r.group_key,
-      attempts: r.attempts,
-      size: r.size,
-      meta: JSON.parse(r.meta) as Record<string, unknown>,
-      status: r.status,
-      target: r.target,
-      sha1: r.sha1,
-      md5: r.md5,
-    };
-  }
 }
