@@ -117,19 +117,20 @@ describe('web mode: saved connections and a new batch from the GUI', () => {
 
     const mine = '== Summary ==\n${description}\n\n== Licence ==\n${licence}\n\n[[Category:Teaching set]]\n';
     await text.fill(mine);
-    await expect(preview.locator('pre').textContent()).resolves.toBe(
-      '== Summary ==\nMedulloblastoma. Study 700011: MRI, axial T1, image 1 of 24.\n\n== Licence ==\n{{CC-BY-NC-SA-3.0}}\n\n[[Category:Teaching set]]\n',
-    );
+    await expect
+      .poll(() => preview.locator('pre').textContent())
+      .toBe(
+        '== Summary ==\nMedulloblastoma. Study 700011: MRI, axial T1, image 1 of 24.\n\n== Licence ==\n{{CC-BY-NC-SA-3.0}}\n\n[[Category:Teaching set]]\n',
+      );
     await section.getByRole('button', { name: 'Save page text' }).click();
     await section.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
 
     await page.reload();
-    await expect(
-      page
-        .getByRole('region', { name: 'Wiki page text' })
-        .getByLabel('Page text template', { exact: true })
-        .inputValue(),
-    ).resolves.toBe(mine);
+    const reloaded = page
+      .getByRole('region', { name: 'Wiki page text' })
+      .getByLabel('Page text template', { exact: true });
+    // The saved text arrives from the engine after the page shows.
+    await expect.poll(() => reloaded.inputValue()).toBe(mine);
     await page.goto(`${server.url.split('#')[0]}#/new/wiki`);
     const form = page.getByRole('form', { name: 'Upload to a wiki' });
     await form.getByText('Page text and upload comment').click();
