@@ -102,13 +102,3 @@ export async function batchCounts(
   const parsed = JSON.parse(r.stdout) as { batches: { name: string; counts: Record<string, number> }[] };
   return parsed.batches.find((b) => b.name === batch)?.counts ?? {};
 }
-
-/** Polls a condition driven by another process or server; returns false when `timeoutMs` passes first. */
-export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) return false;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return true;
-}

@@ -3,7 +3,7 @@
  * or a killed terminal would, until the kills are spent; then lets one last run finish.
  */
 import type { CourierInstall, CourierRun } from './courierProcess';
-import { waitFor } from './courierProcess';
+import { pollUntil } from '../../test/support/poll';
 
 export interface CrashLoopOptions {
   courier: CourierInstall;
@@ -46,10 +46,10 @@ export async function crashLoop(options: CrashLoopOptions): Promise<CrashLoopRes
     if (random() < 0.25) {
       // Early: while it opens the ledger, logs in, lists what the server holds or creates folders.
       startupKills++;
-      await waitFor(() => exited, 50 + Math.floor(random() * 1_500));
+      await pollUntil(() => exited, 50 + Math.floor(random() * 1_500));
     } else {
       const step = 1 + Math.floor(random() * Math.max(1, (2 * remaining) / (left + 1)));
-      await waitFor(() => exited || options.progress() >= before + step, options.runTimeoutMs ?? 600_000);
+      await pollUntil(() => exited || options.progress() >= before + step, options.runTimeoutMs ?? 600_000);
     }
     if (!exited) {
       running.child.kill('SIGKILL');

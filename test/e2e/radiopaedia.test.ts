@@ -5,34 +5,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { startRadiopaediaFixture } from '../servers/radiopaedia';
 import type { RadiopaediaFixture } from '../servers/radiopaedia';
 import { requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { launchBrowser, serve } from '../support/webUi';
-
-/** Sends one command over the engine's socket, as another window of the app would. */
-async function engineCommand(url: string, command: string, args: unknown): Promise<Record<string, unknown>> {
-  const u = new URL(url);
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, {
-    headers: { origin: u.origin },
-  });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const reply = new Promise<Record<string, unknown>>((resolve) =>
-    ws.on('message', (d) => {
-      const msg = JSON.parse(String(d)) as Record<string, unknown>;
-      if (msg.id === 1) resolve(msg);
-    }),
-  );
-  ws.send(JSON.stringify({ id: 1, command, args }));
-  const result = await reply;
-  ws.close();
-  return result;
-}
+import { engineCommand, launchBrowser, serve } from '../support/webUi';
 
 describe('Radiopaedia cases through the GUI (web mode)', () => {
   const dir = tempDir();

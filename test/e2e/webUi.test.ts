@@ -1,34 +1,11 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { courier, requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { launchBrowser, serve } from '../support/webUi';
+import { engineCommand, launchBrowser, serve } from '../support/webUi';
 
 const ROWS = 1_000_000;
-
-/** Sends one command over the engine's socket, as another window of the app would. */
-async function engineCommand(url: string, command: string, args: unknown): Promise<unknown> {
-  const u = new URL(url);
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, {
-    headers: { origin: u.origin },
-  });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const reply = new Promise<unknown>((resolve) =>
-    ws.on('message', (d) => {
-      const msg = JSON.parse(String(d)) as { id?: number };
-      if (msg.id === 1) resolve(msg);
-    }),
-  );
-  ws.send(JSON.stringify({ id: 1, command, args }));
-  const result = await reply;
-  ws.close();
-  return result;
-}
 
 describe('web mode, end to end, on a million-row ledger', () => {
   const dir = tempDir();

@@ -6,7 +6,6 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { startMediaWiki } from '../servers/mediawiki';
 import type { MediaWikiServer } from '../servers/mediawiki';
 import { startRadiopaediaFixture } from '../servers/radiopaedia';
@@ -14,28 +13,7 @@ import type { RadiopaediaFixture } from '../servers/radiopaedia';
 import { fileHistory, pageText } from '../integration/mediawiki/wikiBatchKit';
 import { courier, requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { addConnection, launchBrowser, serve } from '../support/webUi';
-
-async function engineCommand(url: string, command: string, args: unknown): Promise<Record<string, unknown>> {
-  const u = new URL(url);
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, {
-    headers: { origin: u.origin },
-  });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const reply = new Promise<Record<string, unknown>>((resolve) =>
-    ws.on('message', (d) => {
-      const msg = JSON.parse(String(d)) as Record<string, unknown>;
-      if (msg.id === 1) resolve(msg);
-    }),
-  );
-  ws.send(JSON.stringify({ id: 1, command, args }));
-  const result = await reply;
-  ws.close();
-  return result;
-}
+import { addConnection, engineCommand, launchBrowser, serve } from '../support/webUi';
 
 /** The description page URL of a file, as the wiki gives it. */
 async function descriptionUrl(wiki: MediaWikiServer, title: string): Promise<string | undefined> {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumArgs, findChromiumExecutable } from '../../electron/engine/clients/browser';
 import { COURIER_BIN } from './cli';
@@ -78,4 +79,30 @@ export async function addConnection(
   const message = (await status.textContent()) ?? '';
   const ok = ((await status.getAttribute('class')) ?? '').split(' ').includes('ok');
   return { ok, message };
+}
+
+/** Sends one command over the engine's socket, as another window of the app would; resolves with the reply. */
+export async function engineCommand(
+  url: string,
+  command: string,
+  args: unknown,
+): Promise<Record<string, unknown>> {
+  const u = new URL(url);
+  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, {
+    headers: { origin: u.origin },
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const reply = new Promise<Record<string, unknown>>((resolve) =>
+    ws.on('message', (d) => {
+      const msg = JSON.parse(String(d)) as Record<string, unknown>;
+      if (msg.id === 1) resolve(msg);
+    }),
+  );
+  ws.send(JSON.stringify({ id: 1, command, args }));
+  const result = await reply;
+  ws.close();
+  return result;
 }

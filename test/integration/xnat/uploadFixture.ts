@@ -8,6 +8,7 @@ import { runListingPass } from '../../../electron/engine/sources/dicomFolder/lis
 import { configFromWorkbook } from '../../../electron/engine/sources/dicomFolder/sourceConfig';
 import { BASIC_TEXT_SR_STORAGE, brokenDicom, writeDicomFile } from '../../fixtures/dicomFactory';
 import { DEFAULT_USER } from '../../servers/xnat/index';
+import { pollUntil } from '../../support/poll';
 
 export const FAST_BACKOFF = { baseMs: 5, capMs: 40, maxRetryAfterMs: 200 };
 
@@ -158,9 +159,5 @@ export function itemByName(engine: Engine, batchId: number, suffix: string): Ite
 
 /** Polls a condition driven by another process or server (not a fixed sleep: it returns as soon as it holds). */
 export async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  if (!(await pollUntil(condition, timeoutMs))) throw new Error(`timed out waiting for ${what}`);
 }
