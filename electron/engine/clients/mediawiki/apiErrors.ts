@@ -168,8 +168,8 @@ export function apiErrorToCourier(error: ApiErrorBody, context: ApiErrorContext)
   if (FILETYPE_CODES.has(code)) {
     return new CourierError({
       code: 'wiki-filetype',
-      message: `${context.what}: the wiki rejects the file itself (${code})${sentence(info)}`,
-      attention: { reason: `file rejected: ${code}`, actions: ['convert', 'skip'] },
+      message: `${context.what}: the wiki rejects the file itself (${code})${sentence(info)}; replace the file and retry it, or skip it`,
+      attention: { reason: `file rejected: ${code}`, actions: ['skip'] },
       detail,
     });
   }
