@@ -227,7 +227,7 @@ describe('upload', () => {
     );
     expect(err.code).toBe('wiki-filetype');
     expect(err.detail).toMatchObject({ apiCode: 'verification-error' });
-    expect(err.attention?.actions).toContain('convert');
+    expect(err.attention?.actions).toEqual(['skip']);
   });
 });
 

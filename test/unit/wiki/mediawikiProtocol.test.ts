@@ -83,15 +83,14 @@ describe('apiErrorToCourier', () => {
     expect(apiErrorToCourier({ code: 'maxlag' }, { what }).retryAfterMs).toBe(5_000);
   });
 
-  it('offers rename for a refused name and convert for a refused file', () => {
+  it('offers rename for a refused name and only skip for a refused file (retry is always open)', () => {
     expect(apiErrorToCourier({ code: 'illegal-filename' }, { what }).attention?.actions).toEqual([
       'rename',
       'skip',
     ]);
-    expect(apiErrorToCourier({ code: 'verification-error' }, { what }).attention?.actions).toEqual([
-      'convert',
-      'skip',
-    ]);
+    const refused = apiErrorToCourier({ code: 'verification-error' }, { what });
+    expect(refused.attention?.actions).toEqual(['skip']);
+    expect(refused.message).toContain('replace the file and retry it, or skip it');
   });
 
   it('drops wiki link markup from the sentence', () => {
