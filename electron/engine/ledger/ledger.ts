@@ -102,7 +102,9 @@ export class Ledger {
       claimRetry: db.prepare(`SELECT * FROM items WHERE batch_id = ? AND status = 'failed'
         AND next_attempt_at IS NOT NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`),
       markRunning: db.prepare(`UPDATE items SET status = 'running', updated_at = ? WHERE id = ?`),
-      statusOf: db.prepare('SELECT id, status FROM items WHERE id IN (SELECT value FROM json_each(?))'),
+      statusOf: db.prepare(
+        'SELECT id, status, reason FROM items WHERE id IN (SELECT value FROM json_each(?))',
+      ),
       moveCounts: db.prepare(UPSERT_COUNT_SQL),
       nextRetry:
         db.prepare(`SELECT min(next_attempt_at) AS t FROM items WHERE batch_id = ? AND status = 'failed'
@@ -279,16 +281,19 @@ export class Ledger {
             this.stmts.statusOf!.all(JSON.stringify(outcomes.map((o) => o.itemId))) as {
               id: number;
               status: ItemStatus;
+              reason: string | null;
             }[]
-          ).map((r) => [r.id, r.status]),
+          ).map((r) => [r.id, r]),
         );
         const moves = new CountMoves();
         for (const o of outcomes) {
-          const r = this.outcomeStatement(o).run({
+          const was = before.get(o.itemId);
+          const reason = o.reason ?? null;
+          const r = this.outcomeStatement(o, was?.reason !== reason).run({
             itemId: o.itemId,
             batchId,
             status: o.status,
-            reason: o.reason ?? null,
+            reason,
             message: o.message ?? null,
             actions: o.actions ? JSON.stringify(o.actions) : null,
             attempts: o.attempts ?? null,
@@ -301,14 +306,14 @@ export class Ledger {
             meta: o.meta ? JSON.stringify(o.meta) : null,
             now,
           });
-          if (r.changes === 0) {
+          if (r.changes === 0 || !was) {
             throw new CourierError({
               code: 'item-not-found',
               message: `Item ${o.itemId} is not in batch ${batchId}.`,
             });
           }
-          moves.move(batchId, before.get(o.itemId)!, o.status);
-          before.set(o.itemId, o.status);
+          moves.move(batchId, was.status, o.status);
+          before.set(o.itemId, { id: o.itemId, status: o.status, reason });
           this.stmts.event!.run(
             batchId,
             o.itemId,
@@ -330,9 +335,11 @@ export class Ledger {
 
   /**
    * The UPDATE for an outcome, setting only the columns it carries: columns left out keep their value
-   * and their indexes are not touched (status, reason, message and retry time are always set).
+   * and their indexes are not touched. Status, message, retry time and the time of change are always
+   * set; the reason only when it changes, because setting a column rewrites its index entry even when
+   * the value stays the same (most outcomes keep theirs: none, or the same failure again).
    */
-  private outcomeStatement(o: ItemOutcome): Statement {
+  private outcomeStatement(o: ItemOutcome, reasonChanges: boolean): Statement {
     const optional: [keyof ItemOutcome, string][] = [
       ['actions', 'actions = @actions'],
       ['attempts', 'attempts = @attempts'],
@@ -344,12 +351,12 @@ export class Ledger {
       ['meta', 'meta = json_patch(meta, @meta)'],
     ];
     const present = optional.filter(([key]) => o[key] !== undefined && o[key] !== null);
-    const signature = present.map(([key]) => key).join(',');
+    const signature = `${reasonChanges ? 'reason,' : ''}${present.map(([key]) => key).join(',')}`;
     let stmt = this.outcomeStatements.get(signature);
     if (!stmt) {
       const sets = [
         'status = @status',
-        'reason = @reason',
+        ...(reasonChanges ? ['reason = @reason'] : []),
         'message = @message',
         'next_attempt_at = @nextAttemptAt',
         'updated_at = @now',

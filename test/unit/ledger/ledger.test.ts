@@ -112,6 +112,26 @@ describe('ledger', () => {
     expect(ledger.nextRetryAt(batchId)).toBe(10);
   });
 
+  it('keeps, replaces and clears an item’s reason as its outcomes say, within one transaction too', () => {
+    ledger.addItems(batchId, drafts(1));
+    const [item] = ledger.claim(batchId, 1);
+    const reasonOf = () => ledger.detail(item!.id).item.reason;
+    ledger.record(batchId, [{ itemId: item!.id, status: 'failed', reason: 'http-503', attempts: 1 }]);
+    ledger.record(batchId, [{ itemId: item!.id, status: 'failed', reason: 'http-503', attempts: 2 }]);
+    expect(reasonOf()).toBe('http-503');
+    ledger.record(batchId, [
+      { itemId: item!.id, status: 'failed', reason: 'net-econnreset', attempts: 3 },
+      { itemId: item!.id, status: 'attention', reason: 'http-503', attempts: 3 },
+    ]);
+    expect(reasonOf()).toBe('http-503');
+    ledger.record(batchId, [{ itemId: item!.id, status: 'done', attempts: 4 }]);
+    expect(reasonOf()).toBeNull();
+    const rows = ledger.db
+      .prepare('SELECT reason, count(*) AS n FROM items WHERE batch_id = ? GROUP BY reason')
+      .all(batchId);
+    expect(rows).toEqual([{ reason: null, n: 1 }]);
+    expect(ledger.counts(batchId)).toMatchObject(groupCounts(ledger, batchId));
+  });
   it('keeps the event trail append-only', () => {
     ledger.addItems(batchId, drafts(1));
     const [item] = ledger.claim(batchId, 1);
