@@ -80,17 +80,28 @@ function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>
 async function listBatch(engine: Engine, batch: BatchRecord): Promise<void> {
   const tty = process.stderr.isTTY === true;
   let last = 0;
-  await interruptible((signal) =>
-    runListingPass(engine.ledger, engine.adapters, batch.id, {
-      signal,
-      onProgress: (done, total) => {
-        const now = Date.now();
-        if (tty) process.stderr.write(`\rScanning: ${done} file(s) looked at\x1b[K`);
-        else if (now - last >= 2_000 || done === total) say(`Scanning: ${done} file(s) looked at`);
-        last = now;
-      },
-    }),
-  );
+  try {
+    await interruptible((signal) =>
+      runListingPass(engine.ledger, engine.adapters, batch.id, {
+        signal,
+        onProgress: (done, total) => {
+          const now = Date.now();
+          if (tty) process.stderr.write(`\rScanning: ${done} file(s) looked at\x1b[K`);
+          else if (now - last >= 2_000 || done === total) say(`Scanning: ${done} file(s) looked at`);
+          last = now;
+        },
+      }),
+    );
+  } catch (error) {
+    if (tty) process.stderr.write('\n');
+    if (error instanceof CourierError && error.code === 'cancelled') {
+      throw new CourierError({
+        code: 'cancelled',
+        message: `${error.message} To continue it, run courier scan or courier upload with --batch ${batch.name}.`,
+      });
+    }
+    throw error;
+  }
   if (tty) process.stderr.write('\n');
 }
 

@@ -73,6 +73,7 @@ export class Engine implements CommandContext {
   readonly credentials: CredentialSource;
   readonly clock: Clock;
   readonly dataDir: string;
+  readonly preparing = new Map<number, string>();
   readonly handlers: Handlers;
   private readonly listeners = new Set<Listener>();
   private readonly coalescer: EventCoalescer;
@@ -248,6 +249,14 @@ export class Engine implements CommandContext {
   }
 
   startInBackground(batchId: number): void {
+    const busy = this.preparing.get(batchId);
+    if (busy) {
+      const batch = this.ledger.batches.require(batchId);
+      throw new CourierError({
+        code: 'batch-busy',
+        message: `Batch '${batch.name}' cannot start yet: ${busy}. Wait until that ends, or cancel it.`,
+      });
+    }
     void this.requireRunner()
       .start(batchId)
       .catch(() => undefined);

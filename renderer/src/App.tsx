@@ -6,6 +6,7 @@ import { BatchPage } from './pages/BatchPage';
 import { BatchesPage } from './pages/BatchesPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { NewBatchPage } from './newBatch/NewBatchPage';
+import { ReviewPage } from './newBatch/xnatUpload/ReviewPage';
 import { BatchNotifications } from './components/BatchNotifications';
 import { hrefOf, useRoute } from './route';
 import type { Route } from './route';
@@ -78,7 +79,12 @@ export function App() {
           </div>
         )}
         {route.page === 'batches' && <BatchesPage />}
-        {route.page === 'batch' && <BatchPage batchId={route.batchId} />}
+        {route.page === 'batch' &&
+          (route.view === 'review' ? (
+            <ReviewPage batchId={route.batchId} />
+          ) : (
+            <BatchPage batchId={route.batchId} />
+          ))}
         {route.page === 'attention' && <AttentionPage />}
         {route.page === 'settings' && <SettingsPage info={info} />}
         {route.page === 'new' && <NewBatchPage flow={route.flow} />}

@@ -65,8 +65,13 @@ export const xnatUploadCommands = {
     .strict(),
   /** The workbook's bytes (base64), for the browser to download. */
   'xnatUpload.workbookBytes': z.object({ config: uploaderConfig }).strict(),
-  /** Starts pass 1 of a DICOM folder → XNAT batch in the background; `scanStatus` follows it. */
+  /**
+   * Starts pass 1 of a DICOM folder → XNAT batch in the background; `scanStatus` follows it. After a
+   * cancelled scan it continues: headers read before are not read again.
+   */
   'xnatUpload.scan': z.object({ batchId }).strict(),
+  /** Stops the batch's scan; the headers read so far are kept for the next scan. Answers once it stopped. */
+  'xnatUpload.cancelScan': z.object({ batchId }).strict(),
   /** With `waitMs`, answers once the scan moved on (or that time passed), so the form need not poll fast. */
   'xnatUpload.scanStatus': z
     .object({ batchId, waitMs: z.number().int().min(0).max(10_000).default(0) })
@@ -110,13 +115,19 @@ export interface XnatUploadProject {
 }
 
 export interface ScanStatus {
-  state: 'not-started' | 'scanning' | 'scanned' | 'failed' | 'cancelled';
-  /** Files looked at so far. */
+  /** `interrupted`: a scan was under way when Imaging Courier stopped. */
+  state: 'not-started' | 'scanning' | 'scanned' | 'failed' | 'cancelled' | 'interrupted';
+  /** Files looked at so far (by the last scan, when it stopped). */
   seen: number;
   /** Files the folder holds, once the walk is over. */
   total: number | null;
   /** Why the scan stopped, in words for the archivist. */
   error: string | null;
+  /** Files whose headers a cancelled scan read and kept: the next scan does not read them again. */
+  kept: number;
+  /** The folder scanned and the XNAT project the files go to. */
+  dir: string;
+  project: string;
 }
 
 /** Counts of one group's files. */
@@ -177,6 +188,7 @@ export interface XnatUploadResults {
   'xnatUpload.writeWorkbook': { path: string };
   'xnatUpload.workbookBytes': { base64: string; fileName: string };
   'xnatUpload.scan': ScanStatus;
+  'xnatUpload.cancelScan': ScanStatus;
   'xnatUpload.scanStatus': ScanStatus;
   'xnatUpload.review': ReviewTree;
   'xnatUpload.reviewFiles': { files: ReviewFile[]; total: number };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWorkbook } from '../../electron/engine/reports/xnatWorkbook';
-import { makeTree } from '../integration/xnat/uploadFixture';
+import { bigFolder, makeTree } from '../integration/xnat/uploadFixture';
 import type { TreeFile } from '../integration/xnat/uploadFixture';
 import { DEFAULT_USER, startXnatEmulator } from '../servers/xnat';
 import type { XnatEmulator } from '../servers/xnat';
@@ -30,6 +30,25 @@ describe('web mode: a DICOM folder to XNAT, from the folder to the verified uplo
   let tree: TreeFile[];
   const shot = (name: string) =>
     page.screenshot({ path: join(shots, `xnat-upload-${name}.png`), fullPage: true });
+  const newUpload = async (folder: string, project: string, name: string) => {
+    await page.getByRole('link', { name: 'New batch' }).first().click();
+    await page.getByRole('link', { name: /DICOM folder → XNAT/ }).click();
+    const form = page.getByRole('form', { name: 'DICOM folder to XNAT' });
+    await form.getByLabel('Folder of DICOM files').fill(folder);
+    await form.getByLabel('Project', { exact: true }).selectOption(project);
+    await page.getByRole('table', { name: 'Pattern preview' }).getByRole('row').nth(1).waitFor();
+    await form.getByLabel('Batch name').fill(name);
+    await form.getByRole('button', { name: 'Scan the folder' }).click();
+    await page.waitForURL(/#\/batches\/\d+\/review$/);
+    return Number(/#\/batches\/(\d+)\/review$/.exec(page.url())![1]);
+  };
+  const card = (name: string) =>
+    page
+      .getByRole('list', { name: 'Batches' })
+      .getByRole('listitem')
+      .filter({
+        has: page.getByRole('link', { name, exact: true }),
+      });
 
   beforeAll(async () => {
     requireBuilt();
@@ -167,5 +186,135 @@ describe('web mode: a DICOM folder to XNAT, from the folder to the verified uplo
     expect(stored.sort()).toEqual(expected.sort());
     for (const f of xnat.state.storedFiles()) expect(f.digest).toBe(f.md5);
     for (const id of skippedNames) expect(stored).not.toContain(id);
+  });
+
+  it('finds a batch left between its scan and its upload after a restart, with its choices kept, and uploads it', async () => {
+    const later = join(dir.path, 'later');
+    const tree2 = makeTree(later, { subjects: 2, datasets: 2, files: 2 });
+    const batchId = await newUpload(later, 'P2', 'later upload');
+    const review = page.getByRole('region', { name: 'Review', exact: true });
+    await review.getByRole('status').filter({ hasText: '8 files to send in 2 subjects' }).waitFor();
+    await review.getByRole('checkbox', { name: 'Upload dataset 1001 / 20200215 / Series_1' }).click();
+    await review
+      .getByRole('status')
+      .filter({ hasText: '6 files to send in 2 subjects, 2 left out' })
+      .waitFor();
+
+    // The operator leaves; the list says plainly that the batch waits for its review.
+    await page.getByRole('link', { name: 'Batches', exact: true }).first().click();
+    await card('later upload').getByText('Scanned — waiting for review').waitFor();
+
+    // Imaging Courier stops and starts again: nothing of the review lives in the window or the engine.
+    await server.stop();
+    server = await serve(join(dir.path, 'ledger.sqlite'));
+    await page.goto(server.url);
+    await page.locator('[data-app-state="loaded"]').waitFor();
+    const waiting = card('later upload');
+    await waiting.getByText('Scanned — waiting for review').waitFor();
+    await expect(
+      waiting.getByRole('link', { name: 'Review and upload later upload' }).getAttribute('href'),
+    ).resolves.toBe(`#/batches/${batchId}/review`);
+    await shot('5-list-waiting-for-review');
+
+    // In web mode a password lasts until the app closes: the archivist enters it again.
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('button', { name: 'Edit Research XNAT' }).click();
+    const edit = page.getByRole('form', { name: 'Edit connection' });
+    await edit.getByLabel('Password', { exact: true }).fill(DEFAULT_USER.password);
+    await edit.getByRole('button', { name: 'Save and test' }).click();
+    await page
+      .getByRole('list', { name: 'Saved connections' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Research XNAT' })
+      .locator('[role="status"].ok')
+      .waitFor();
+    await page.getByRole('link', { name: 'Batches', exact: true }).first().click();
+
+    await waiting.getByRole('link', { name: 'later upload', exact: true }).click();
+    const entry = page.getByRole('region', { name: 'Scanned — waiting for review' });
+    await entry.getByText('6 files selected to send').waitFor();
+    await page
+      .getByRole('heading', { name: /later upload/ })
+      .getByText('Scanned — waiting for review')
+      .waitFor();
+    await shot('6-batch-waiting-for-review');
+    await entry.getByRole('link', { name: 'Review and upload' }).click();
+    await page.waitForURL(new RegExp(`#/batches/${batchId}/review$`));
+    await review
+      .getByRole('status')
+      .filter({ hasText: '6 files to send in 2 subjects, 2 left out' })
+      .waitFor();
+    await expect(
+      review.getByRole('checkbox', { name: 'Upload dataset 1001 / 20200215 / Series_1' }).isChecked(),
+    ).resolves.toBe(false);
+    await expect(
+      review.getByRole('checkbox', { name: 'Upload dataset 1000 / 20200115 / Series_1' }).isChecked(),
+    ).resolves.toBe(true);
+    await shot('7-review-reopened');
+
+    await review.getByRole('button', { name: 'Upload 6 files to P2' }).click();
+    await page
+      .getByRole('heading', { name: /later upload/ })
+      .filter({ hasText: 'Finished' })
+      .waitFor();
+    const expected = tree2
+      .filter((f) => !(f.subject === '1001' && f.rel.includes('/Series 1/')))
+      .map(treeId)
+      .sort();
+    const stored = xnat.state
+      .storedFiles()
+      .filter((f) => f.key.startsWith('P2/'))
+      .map((f) => storedId(f.key, f.md5));
+    expect(stored.sort()).toEqual(expected);
+    for (const f of xnat.state.storedFiles()) expect(f.digest).toBe(f.md5);
+  });
+
+  it('cancels a long scan after asking, shows it cancelled, and continues it to the full count', async () => {
+    const big = join(dir.path, 'big');
+    const total = bigFolder(big, { subjects: 20, datasets: 40, files: 100 });
+    await newUpload(join(big, 'data'), 'P1', 'big scan');
+    const scanning = page.getByRole('region', { name: /^Scanning / });
+    await scanning.getByRole('progressbar', { name: 'Scan progress' }).waitFor();
+    await shot('8-scanning');
+
+    // Cancel asks first; saying no leaves the scan running.
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.dismiss();
+    });
+    await scanning.getByRole('button', { name: 'Cancel scan' }).click();
+    expect(asked).toContain('Nothing has been sent');
+    expect(asked).toContain('scanning again later continues from them');
+    await expect(scanning.getByRole('button', { name: 'Cancel scan' }).isVisible()).resolves.toBe(true);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await scanning.getByRole('button', { name: 'Cancel scan' }).click();
+    const cancelled = page.getByRole('region', { name: 'Scan cancelled' });
+    const said = cancelled.getByRole('status');
+    await said.filter({ hasText: 'continuing reads only the rest' }).waitFor();
+    const counted = /stopped after ([\d,]+) files looked at/.exec((await said.textContent()) ?? '');
+    const seen = Number(counted?.[1]?.replace(/,/g, ''));
+    expect(seen).toBeGreaterThan(0);
+    expect(seen).toBeLessThan(total);
+    await shot('9-scan-cancelled');
+
+    // The list and the batch's page say the same; the scan continues from the batch's page.
+    await page.getByRole('link', { name: 'Batches', exact: true }).first().click();
+    await card('big scan').getByText('Scan cancelled').waitFor();
+    await shot('10-list-scan-cancelled');
+    await card('big scan').getByRole('link', { name: 'big scan', exact: true }).click();
+    const stopped = page.getByRole('region', { name: 'Scan cancelled' });
+    await stopped.getByRole('button', { name: 'Continue scan' }).click();
+    const entry = page.getByRole('region', { name: 'Scanned — waiting for review' });
+    await entry
+      .getByText(`${total.toLocaleString('en-US')} files selected to send`)
+      .waitFor({ timeout: 120_000 });
+    await entry.getByRole('link', { name: 'Review and upload' }).click();
+    await page
+      .getByRole('region', { name: 'Review', exact: true })
+      .getByRole('status')
+      .filter({ hasText: `${total.toLocaleString('en-US')} files to send in 20 subjects` })
+      .waitFor();
   });
 });

@@ -26,6 +26,8 @@ export interface CommandContext {
   /** The data folder (ledger, work folders, default output folders). */
   readonly dataDir: string;
   readonly clock: Clock;
+  /** Batches busy with work outside the runner (a folder scan), each with what it is doing: they cannot start. */
+  readonly preparing: Map<number, string>;
   /** Logins: a saved connection for the URL first, then the environment and ~/.netrc. */
   readonly credentials: CredentialSource;
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): void;

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import type { ScanStatus, UploaderConfig, xnatUploadCommands } from '../../../shared/commands/xnatUpload';
 import { CourierError } from '../../../shared/errors';
 import { XnatClient } from '../clients/xnat/xnatClient';
+import type { BatchRecord } from '../ledger/batchStore';
 import { DEFAULT_CONFIG, readWorkbook, writeConfigurationWorkbook } from '../reports/xnatWorkbook';
 import type { XnatUploaderConfig } from '../reports/xnatWorkbook';
 import type { DicomItemMeta } from '../sources/dicomFolder/itemMeta';
-import { runListingPass } from '../sources/dicomFolder/listingPass';
+import { listingWorkDir, runListingPass } from '../sources/dicomFolder/listingPass';
 import { samplePaths } from '../sources/dicomFolder/pathSample';
+import { ScanCheckpoint } from '../sources/dicomFolder/scanCheckpoint';
 import { reviewFiles, reviewTree, selectableIds, uploadProgress } from '../sources/dicomFolder/scanReview';
 import { xnatTargetConfig } from '../targets/xnat/targetConfig';
 import { experimentLabelOf } from '../targets/xnat/uploadPlace';
@@ -36,15 +38,28 @@ function plainConfig(config: XnatUploaderConfig): UploaderConfig {
   };
 }
 
+const count = (n: number) => n.toLocaleString('en');
+
+/** The folder a batch scans and the project it goes to, as stored in its settings. */
+function scanFolder(batch: BatchRecord): string {
+  return typeof batch.sourceConfig.dir === 'string' ? batch.sourceConfig.dir : '';
+}
+function scanProject(batch: BatchRecord): string {
+  return typeof batch.targetConfig.project === 'string' ? batch.targetConfig.project : '';
+}
+
 function uploadBatch(ctx: CommandContext, batchId: number) {
   const batch = ctx.ledger.batches.require(batchId);
   requireUploadBatch(batch);
   return batch;
 }
 
+/** Batch-level events of the scan, newest last; `collected` (the scan's end) is the batch's own flag. */
+const SCAN_EVENTS = ['scan-started', 'scan-cancelled', 'scan-failed'] as const;
+
 export function xnatUploadHandlers(ctx: CommandContext): HandlersFor<typeof xnatUploadCommands> {
-  /** Scans started from this engine, by batch: their progress, while the engine lives. */
-  const scans = new Map<number, ScanStatus>();
+  /** Scans started from this engine, by batch: their progress and how to stop them, while the engine lives. */
+  const scans = new Map<number, { status: ScanStatus; controller: AbortController; done: Promise<void> }>();
   /** Callers of scanStatus waiting for the next change of a scan. */
   const waiting = new Map<number, Set<() => void>>();
   const moved = (batchId: number) => {
@@ -65,13 +80,54 @@ export function xnatUploadHandlers(ctx: CommandContext): HandlersFor<typeof xnat
       set.add(done);
     });
 
+  /** Writes a scan event to the batch's history; the engine may have closed meanwhile (then it is left out). */
+  const scanEvent = (batchId: number, kind: (typeof SCAN_EVENTS)[number], message: string, data?: object) => {
+    try {
+      ctx.ledger.batchEvent(batchId, kind, message, data as Record<string, unknown> | undefined);
+      ctx.ledger.announce(batchId, 'many');
+    } catch {
+      // Closed ledger: nothing more can be recorded, and no window is left to tell.
+    }
+  };
+
+  const lastScanEvent = (batchId: number) =>
+    ctx.ledger.db
+      .prepare(
+        `SELECT kind, message, data FROM events
+         WHERE batch_id = ? AND item_id IS NULL AND kind IN (${SCAN_EVENTS.map(() => '?').join(', ')})
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(batchId, ...SCAN_EVENTS) as
+      { kind: string; message: string | null; data: string | null } | undefined;
+
   const statusOf = (batchId: number): ScanStatus => {
-    const known = scans.get(batchId);
-    if (known) return { ...known };
     const batch = uploadBatch(ctx, batchId);
-    if (!batch.collected) return { state: 'not-started', seen: 0, total: null, error: null };
-    const total = ctx.summary(batch).total;
-    return { state: 'scanned', seen: total, total, error: null };
+    const where = { dir: scanFolder(batch), project: scanProject(batch) };
+    const run = scans.get(batchId);
+    if (run?.status.state === 'scanning') return { ...run.status };
+    if (batch.collected) {
+      const total = ctx.summary(batch).total;
+      return { state: 'scanned', seen: total, total, error: null, kept: 0, ...where };
+    }
+    const kept = ScanCheckpoint.count(listingWorkDir(ctx.ledger, batchId));
+    if (run) return { ...run.status, kept };
+    // Not scanned by this engine: what the batch's history says (a scan before a restart, or a command line's).
+    const last = lastScanEvent(batchId);
+    const seen = Number((JSON.parse(last?.data ?? '{}') as { seen?: unknown }).seen ?? 0) || 0;
+    const base = { seen, total: null, kept, ...where };
+    if (last?.kind === 'scan-cancelled') return { state: 'cancelled', error: last.message, ...base };
+    if (last?.kind === 'scan-failed') return { state: 'failed', error: last.message, ...base };
+    if (last?.kind === 'scan-started') {
+      return {
+        state: 'interrupted',
+        error: 'The scan was under way when Imaging Courier stopped; scan again to finish it.',
+        ...base,
+      };
+    }
+    if (kept > 0) {
+      return { state: 'cancelled', error: 'An earlier scan of this batch was cancelled.', ...base };
+    }
+    return { state: 'not-started', error: null, ...base };
   };
 
   return {
@@ -136,7 +192,7 @@ export function xnatUploadHandlers(ctx: CommandContext): HandlersFor<typeof xnat
     'xnatUpload.scan': ({ batchId }) => {
       const batch = uploadBatch(ctx, batchId);
       const running = scans.get(batchId);
-      if (running?.state === 'scanning' || batch.collected) return statusOf(batchId);
+      if (running?.status.state === 'scanning' || batch.collected) return statusOf(batchId);
       const runner = ctx.requireRunner();
       if (runner.isActive(batchId)) {
         throw new CourierError({
@@ -144,9 +200,31 @@ export function xnatUploadHandlers(ctx: CommandContext): HandlersFor<typeof xnat
           message: `Batch '${batch.name}' is already running; its files are listed as it goes.`,
         });
       }
-      const status: ScanStatus = { state: 'scanning', seen: 0, total: null, error: null };
-      scans.set(batchId, status);
-      void runListingPass(ctx.ledger, ctx.adapters, batchId, {
+      const workDir = listingWorkDir(ctx.ledger, batchId);
+      const dir = scanFolder(batch);
+      const kept = ScanCheckpoint.count(workDir);
+      const status: ScanStatus = {
+        state: 'scanning',
+        seen: 0,
+        total: null,
+        error: null,
+        kept,
+        dir,
+        project: scanProject(batch),
+      };
+      const controller = new AbortController();
+      scanEvent(
+        batchId,
+        'scan-started',
+        kept > 0
+          ? `Scanning ${dir} again; the headers of the ${count(kept)} file(s) an earlier scan read are not read again.`
+          : `Scanning ${dir}: reading every file's header (nothing is sent yet).`,
+      );
+      const run = { status, controller, done: Promise.resolve() };
+      scans.set(batchId, run);
+      ctx.preparing.set(batchId, `its folder ${dir} is being scanned`);
+      run.done = runListingPass(ctx.ledger, ctx.adapters, batchId, {
+        signal: controller.signal,
         credentials: ctx.credentials,
         onProgress: (done, total) => {
           status.seen = done;
@@ -159,13 +237,37 @@ export function xnatUploadHandlers(ctx: CommandContext): HandlersFor<typeof xnat
             status.state = 'scanned';
           },
           (error: unknown) => {
-            status.state =
-              error instanceof CourierError && error.code === 'cancelled' ? 'cancelled' : 'failed';
-            status.error = error instanceof Error ? error.message : String(error);
+            if (error instanceof CourierError && error.code === 'cancelled') {
+              status.state = 'cancelled';
+              status.kept = ScanCheckpoint.count(workDir);
+              status.error =
+                `Scan cancelled after ${count(status.seen)} file(s) looked at` +
+                (status.kept > 0
+                  ? `; the headers of ${count(status.kept)} file(s) are kept and scanning again continues from them.`
+                  : '.');
+              scanEvent(batchId, 'scan-cancelled', status.error, { seen: status.seen, kept: status.kept });
+            } else {
+              status.state = 'failed';
+              status.error = `The scan of ${dir} stopped: ${error instanceof Error ? error.message : String(error)}`;
+              scanEvent(batchId, 'scan-failed', status.error, { seen: status.seen });
+            }
           },
         )
-        .finally(() => moved(batchId));
+        .finally(() => {
+          ctx.preparing.delete(batchId);
+          moved(batchId);
+        });
       return { ...status };
+    },
+
+    'xnatUpload.cancelScan': async ({ batchId }) => {
+      uploadBatch(ctx, batchId);
+      const run = scans.get(batchId);
+      if (run?.status.state === 'scanning') {
+        run.controller.abort();
+        await run.done;
+      }
+      return statusOf(batchId);
     },
 
     'xnatUpload.scanStatus': async ({ batchId, waitMs }) => {

@@ -9,8 +9,11 @@ export function BatchControls({
   batch,
   onError,
   onDeleted,
+  startBlocked = false,
 }: {
   batch: BatchSummary;
+  /** Work outside the runner holds the batch (a folder scan): no Start until it ends. */
+  startBlocked?: boolean;
   onError(message: string): void;
   /** After the batch was deleted (the batch page leaves for the list). */
   onDeleted?(): void;
@@ -54,7 +57,9 @@ export function BatchControls({
       verb: 'Start',
       text: batch.state === 'idle' ? 'Start' : 'Run again',
       kind: 'primary',
-      when: batch.state === 'idle' || batch.state === 'cancelled' || batch.state === 'finished',
+      when:
+        !startBlocked &&
+        (batch.state === 'idle' || batch.state === 'cancelled' || batch.state === 'finished'),
     },
     { command: 'batches.pause', verb: 'Pause', text: 'Pause', kind: '', when: batch.state === 'running' },
     {

@@ -16,6 +16,8 @@ import { formatEta } from '../format';
 import { RadiopaediaCases } from '../newBatch/radiopaedia';
 import { useBatch } from '../useBatches';
 import { UploadProgress } from '../newBatch/xnatUpload/UploadProgress';
+import { ReviewEntry, ScanBadge, ScanPanel } from '../newBatch/xnatUpload/ScanState';
+import { isUploadBatch, useScanStatus } from '../newBatch/xnatUpload/useScanStatus';
 import type { ItemQuery } from '../useItemWindows';
 
 function statusesFromHash(): ItemStatus[] {
@@ -37,6 +39,9 @@ export function BatchPage({ batchId }: { batchId: number }) {
   const [focusRequest, setFocusRequest] = useState(0);
   const [matching, setMatching] = useState<number | null>(null);
   const onTotal = useCallback((t: number | null) => setMatching(t), []);
+  // A DICOM folder → XNAT batch not uploading yet: its scan, or the way back into its review.
+  const beforeUpload = batch !== null && isUploadBatch(batch) && batch.state === 'idle';
+  const scan = useScanStatus(batchId, beforeUpload);
 
   useEffect(() => {
     const t = setTimeout(() => setDebouncedText(text.trim()), 250);
@@ -91,7 +96,8 @@ export function BatchPage({ batchId }: { batchId: number }) {
             Batches
           </a>
           <h1 id="batch-title">
-            {batch.name} <StateBadge state={batch.state} />
+            {batch.name}{' '}
+            {scan.status ? <ScanBadge status={scan.status} /> : <StateBadge state={batch.state} />}
           </h1>
           <div className="muted route-line">
             {batch.source.kind}: {batch.source.label} → {batch.target.kind}: {batch.target.label}
@@ -99,6 +105,7 @@ export function BatchPage({ batchId }: { batchId: number }) {
         </div>
         <BatchControls
           batch={batch}
+          startBlocked={scan.status?.state === 'scanning'}
           onError={setNotice}
           onDeleted={() => {
             location.hash = '#/batches';
@@ -121,6 +128,10 @@ export function BatchPage({ batchId }: { batchId: number }) {
           {batch.note && <span className="muted note">{batch.note}</span>}
         </div>
       </div>
+      {scan.status?.state === 'scanned' && <ReviewEntry batchId={batchId} toSend={batch.counts.pending} />}
+      {scan.status && scan.status.state !== 'scanned' && (
+        <ScanPanel batchId={batchId} status={scan.status} onStatus={scan.setStatus} />
+      )}
       {batch.source.kind === 'radiopaedia' && <RadiopaediaCases batch={batch} />}
       {notice && (
         <div role="status" className="banner">

@@ -1,10 +1,33 @@
 import { useState } from 'react';
+import type { BatchSummary } from '../../../shared/domain';
 import { BatchControls } from '../components/BatchControls';
 import { ProgressBar } from '../components/ProgressBar';
 import { StateBadge } from '../components/StatusBadge';
 import { formatEta } from '../format';
 import { hrefOf } from '../route';
 import { useBatches } from '../useBatches';
+import { ScanBadge } from '../newBatch/xnatUpload/ScanState';
+import { isUploadBatch, useScanStatus } from '../newBatch/xnatUpload/useScanStatus';
+
+/** The batch's state; a DICOM folder → XNAT batch not uploading yet says where its scan stands. */
+function StateOfBatch({ batch }: { batch: BatchSummary }) {
+  const { status } = useScanStatus(batch.id, isUploadBatch(batch) && batch.state === 'idle');
+  if (!status) return <StateBadge state={batch.state} />;
+  return (
+    <>
+      <ScanBadge status={status} />
+      {status.state === 'scanned' && (
+        <a
+          className="button small primary"
+          href={hrefOf({ page: 'batch', batchId: batch.id, view: 'review' })}
+          aria-label={`Review and upload ${batch.name}`}
+        >
+          Review and upload
+        </a>
+      )}
+    </>
+  );
+}
 
 export function BatchesPage() {
   const { batches, error } = useBatches();
@@ -42,7 +65,7 @@ export function BatchesPage() {
                   <a href={hrefOf({ page: 'batch', batchId: b.id })} className="batch-name">
                     {b.name}
                   </a>
-                  <StateBadge state={b.state} />
+                  <StateOfBatch batch={b} />
                 </div>
                 <div className="muted route-line">
                   <span title={b.source.label}>

@@ -93,7 +93,7 @@ describe('scanning a DICOM folder (pass 1)', () => {
     ]);
   });
 
-  it('stops when cancelled and lists nothing, so the next scan starts clean', async () => {
+  it('stops when cancelled and lists nothing in the ledger (what it read waits for the next scan)', async () => {
     makeTree(data(), { subjects: 3, datasets: 2, files: 100 });
     const batch = engine.ledger.batches.create({
       name: 'cancelled',

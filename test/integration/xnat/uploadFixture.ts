@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../../electron/engine/engine';
 import type { ItemRecord } from '../../../electron/engine/ledger/rows';
@@ -66,6 +66,26 @@ export function makeTree(
     }
   }
   return out;
+}
+
+/**
+ * A folder (`root/data`) of `subjects × datasets × files` DICOM files laid out for the default patterns,
+ * big enough that its scan runs for seconds: one file from the DICOM factory per subject, linked under
+ * every name (no disk space; a file system allows only so many names for one file). Returns the count.
+ */
+export function bigFolder(root: string, spec: { subjects: number; datasets: number; files: number }): number {
+  mkdirSync(root, { recursive: true });
+  let made = 0;
+  for (let s = 0; s < spec.subjects; s++) {
+    const original = join(root, `original-${s}.dcm`);
+    writeDicomFile(original, { tags: { StudyDate: '20200115', SeriesNumber: '1' } });
+    for (let d = 0; d < spec.datasets; d++) {
+      const folder = join(root, 'data', `DOE^PATIENT${s}-${2000 + s}`, '20200115', `Series ${d}`);
+      mkdirSync(folder, { recursive: true });
+      for (let f = 0; f < spec.files; f++, made++) linkSync(original, join(folder, `scan${f}.dcm`));
+    }
+  }
+  return made;
 }
 
 /** Files a scan must keep out: not DICOM, damaged, a structured report, an encapsulated PDF, a dose page. */

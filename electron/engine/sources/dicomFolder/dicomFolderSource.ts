@@ -4,6 +4,7 @@ import type { ItemDraft } from '../../ledger/ledger';
 import type { SourceAdapter } from '../../runner/adapters';
 import { listFolder } from './folderListing';
 import type { DicomItemMeta } from './itemMeta';
+import { ScanCheckpoint } from './scanCheckpoint';
 import { listFilesSheet } from './sheetListing';
 import { dicomFolderConfig } from './sourceConfig';
 import type { DicomFolderConfig } from './sourceConfig';
@@ -15,7 +16,8 @@ const CHUNK = 2_000;
  * A local folder of DICOM files as xnatuploader's first pass sees it: path patterns and header values
  * give each file its subject, session and dataset. The whole folder is listed before any file is handed
  * on, because visit numbers need every StudyDate of a subject: so the listing is one pass that a batch
- * runs on its own (the scan) before the upload, and a re-listing adds nothing already listed.
+ * runs on its own (the scan) before the upload, and a re-listing adds nothing already listed. A cancelled
+ * scan keeps the headers it read in the batch's work folder, and the next one continues from them.
  */
 export const dicomFolderSource: SourceAdapter<DicomFolderConfig> = {
   kind: 'dicom-folder',
@@ -29,6 +31,8 @@ export const dicomFolderSource: SourceAdapter<DicomFolderConfig> = {
       config.listing === 'files-sheet' ? await listFilesSheet(config, ctx) : await listFolder(config, ctx);
     assignVisits(uploadable(drafts));
     for (let i = 0; i < drafts.length; i += CHUNK) yield drafts.slice(i, i + CHUNK);
+    // Every file is in the ledger now: what a cancelled scan kept is no longer needed.
+    if (config.listing === 'folder') ScanCheckpoint.remove(ctx.workDir);
   },
 
   async fetch(item) {

@@ -5,6 +5,7 @@ import { CourierError } from '../../../../shared/errors';
 import { compilePatterns, matchPath } from '../../../../shared/pathPattern';
 import type { ItemDraft } from '../../ledger/ledger';
 import { matchedDraft, SizedHeaderReader, unmatchedDraft } from './fileDrafts';
+import { ScanCheckpoint } from './scanCheckpoint';
 import type { DicomFolderConfig } from './sourceConfig';
 import { keywordsFor, skipImageTypes } from './sourceConfig';
 
@@ -18,6 +19,8 @@ export interface ListingProgress {
   signal: AbortSignal;
   /** Files looked at so far. */
   progress(done: number, total: number | null): void;
+  /** The batch's work folder: a cancelled scan keeps there what it read, and the next scan continues from it. */
+  workDir?: string;
 }
 
 interface Folder {
@@ -31,8 +34,14 @@ function byName(a: Dirent, b: Dirent): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-export function cancelledScan(): CourierError {
-  return new CourierError({ code: 'cancelled', message: 'The scan was cancelled.' });
+export function cancelledScan(kept = 0): CourierError {
+  return new CourierError({
+    code: 'cancelled',
+    message:
+      kept > 0
+        ? `The scan was cancelled; the headers of the ${kept.toLocaleString('en')} file(s) read so far are kept, and the next scan of this batch continues from them.`
+        : 'The scan was cancelled.',
+  });
 }
 
 /** Lets timers, signals and other work run between steps of a long synchronous walk. */
@@ -62,7 +71,8 @@ export function checkFolder(root: string): void {
  * Walks the folder depth-first in name order and turns every file into a draft: path patterns first
  * (no disk access), then, for matching files only, one read of the header bytes. Synchronous file calls
  * are the fastest way through many small reads; the walk pauses every few hundred files so that the
- * process stays responsive and a cancel is seen.
+ * process stays responsive and a cancel is seen. A cancelled walk keeps the drafts it made in the work
+ * folder (when given), and the next walk takes them instead of reading those headers again.
  */
 export async function listFolder(config: DicomFolderConfig, ctx: ListingProgress): Promise<ItemDraft[]> {
   const root = resolve(config.dir);
@@ -74,6 +84,8 @@ export async function listFolder(config: DicomFolderConfig, ctx: ListingProgress
     skipImageTypes: skipImageTypes(config),
     includeUnmatched: config.includeUnmatched,
   };
+  const checkpoint = ctx.workDir ? ScanCheckpoint.open(ctx.workDir, config) : null;
+  const earlier = checkpoint && checkpoint.size > 0 ? checkpoint : null;
   const drafts: ItemDraft[] = [];
   const stack: Folder[] = [{ abs: root, rel: '', parts: [] }];
   let seen = 0;
@@ -102,20 +114,23 @@ export async function listFolder(config: DicomFolderConfig, ctx: ListingProgress
       seen++;
       const parts = [...folder.parts, name];
       const match = matchPath(patterns, parts);
-      const draft = match.matched
-        ? matchedDraft(
-            { key: rel, path: abs, name: rel, pattern: match.label, captured: match.values, upload: true },
-            reader,
-            options,
-          )
-        : config.includeUnmatched
-          ? unmatchedDraft(rel, abs, rel, match.failures)
-          : null;
+      const kept = match.matched ? earlier?.take(rel, abs) : undefined;
+      const draft = kept
+        ? kept
+        : match.matched
+          ? matchedDraft(
+              { key: rel, path: abs, name: rel, pattern: match.label, captured: match.values, upload: true },
+              reader,
+              options,
+            )
+          : config.includeUnmatched
+            ? unmatchedDraft(rel, abs, rel, match.failures)
+            : null;
       if (draft) drafts.push(draft);
       if (seen % STEP === 0) {
         ctx.progress(seen, null);
         await breathe();
-        if (ctx.signal.aborted) throw cancelledScan();
+        if (ctx.signal.aborted) throw cancelledScan(checkpoint?.save(drafts));
       }
     }
     stack.push(...subfolders.reverse());

@@ -14,6 +14,11 @@ export interface ListingPassOptions {
   credentials?: CredentialSource;
 }
 
+/** The work folder a listing pass gives the source: where a cancelled scan keeps what it read. */
+export function listingWorkDir(ledger: Ledger, batchId: number): string {
+  return join(dirname(ledger.db.name), 'work', `batch-${batchId}`);
+}
+
 const noCredentials: CredentialSource = () =>
   Promise.reject(
     new CourierError({ code: 'no-credentials', message: 'This listing was started without a login.' }),
@@ -50,7 +55,7 @@ export async function runListingPass(
     signal,
     clock: systemClock,
     hosts: new HostLimiter(systemClock),
-    workDir: join(dirname(ledger.db.name), 'work', `batch-${batchId}`),
+    workDir: listingWorkDir(ledger, batchId),
     credentials: options.credentials ?? noCredentials,
     progress: (done, total) => options.onProgress?.(done, total),
     batchItems: (name) => settledItems(ledger, ledger.batches.requireByName(name).id),

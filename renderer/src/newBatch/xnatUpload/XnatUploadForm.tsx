@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { Connection } from '../../../../shared/commands/connections';
-import type { ScanStatus, XnatUploadProject } from '../../../../shared/commands/xnatUpload';
+import type { XnatUploadProject } from '../../../../shared/commands/xnatUpload';
 import { useApi } from '../../api';
 import { ConnectionPicker } from '../../components/ConnectionPicker';
 import { Field, TextField } from '../../components/Field';
@@ -10,7 +10,6 @@ import { ConfigEditor } from './ConfigEditor';
 import { configOf, formOf, withXnat, xnatValue } from './configForm';
 import type { ConfigForm } from './configForm';
 import { PatternPreview } from './PatternPreview';
-import { ScanReview } from './ScanReview';
 import { WorkbookTools } from './WorkbookTools';
 import './xnatUpload.css';
 
@@ -72,7 +71,8 @@ function useProjects(connection: Connection | null) {
 
 /**
  * DICOM folder → XNAT, as xnatuploader's two passes: folder, server and project, the Configuration
- * sheet with a live preview on the folder's own paths, the scan, the review, then the upload.
+ * sheet with a live preview on the folder's own paths, then the scan; the batch's review page follows
+ * the scan and holds the review and the upload (it can be left and opened again from the batch).
  */
 export function XnatUploadForm() {
   const api = useApi();
@@ -83,8 +83,6 @@ export function XnatUploadForm() {
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [batchId, setBatchId] = useState<number | null>(null);
-  const [scan, setScan] = useState<ScanStatus | null>(null);
   const { sample, error: sampleError } = useSample(dir);
   const { projects, error: projectsError } = useProjects(connection);
 
@@ -110,19 +108,6 @@ export function XnatUploadForm() {
     return configOf(f);
   }, [form, connection, project]);
 
-  // Follows the scan: each answer comes once it moved on.
-  useEffect(() => {
-    if (batchId === null || scan?.state !== 'scanning') return;
-    let current = true;
-    api.call('xnatUpload.scanStatus', { batchId, waitMs: 2_000 }).then(
-      (s) => current && setScan(s),
-      (e: Error) => current && setError(e.message),
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, batchId, scan]);
-
   const startScan = async (e: FormEvent) => {
     e.preventDefault();
     if (!config || !connection) return;
@@ -138,22 +123,8 @@ export function XnatUploadForm() {
         target: { kind: 'xnat', config: { server: connection.url, project } },
         start: false,
       });
-      setBatchId(batch.id);
-      setScan(await api.call('xnatUpload.scan', { batchId: batch.id }));
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const upload = async () => {
-    if (batchId === null) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.call('batches.start', { batchId });
-      location.hash = hrefOf({ page: 'batch', batchId });
+      await api.call('xnatUpload.scan', { batchId: batch.id });
+      location.hash = hrefOf({ page: 'batch', batchId: batch.id, view: 'review' });
     } catch (err) {
       setError((err as Error).message);
       setBusy(false);
@@ -165,37 +136,6 @@ export function XnatUploadForm() {
       {error}
     </div>
   );
-
-  if (batchId !== null && scan) {
-    return (
-      <div className="xu-flow">
-        {errorBanner}
-        {scan.state === 'scanning' && (
-          <section aria-labelledby="xu-scan-title" className="xu-scan">
-            <h2 id="xu-scan-title">Scanning {dir}</h2>
-            <div
-              className="progress"
-              role="progressbar"
-              aria-label="Scan progress"
-              aria-valuemin={0}
-              aria-valuetext={`${scan.seen.toLocaleString()} files looked at`}
-            >
-              <span className="progress-running xu-indeterminate" />
-            </div>
-            <p className="muted">{scan.seen.toLocaleString()} files looked at…</p>
-          </section>
-        )}
-        {(scan.state === 'failed' || scan.state === 'cancelled') && (
-          <div role="alert" className="banner banner-error">
-            The scan of {dir} stopped: {scan.error}
-          </div>
-        )}
-        {scan.state === 'scanned' && (
-          <ScanReview batchId={batchId} project={project} busy={busy} onUpload={() => void upload()} />
-        )}
-      </div>
-    );
-  }
 
   const ready = Boolean(dir.trim() && connection && project && config && sample);
   return (
