@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CourierError } from '../shared/errors';
 import { ITEM_STATUSES } from '../shared/status';
 import type { ItemStatus } from '../shared/status';
-import { defaultDataDir } from './engine/appPaths';
+import { chooseDataFolder, defaultDataDir, LEDGER_FILE_NAME } from './engine/appPaths';
 import { ENGINE_VERSION } from './engine/engine';
 import { startWebHost } from './engine/host/webHost';
 import { seedDevBatch } from './engine/ledger/devSeed';
@@ -40,7 +40,7 @@ export function buildProgram(): Command {
     .version(ENGINE_VERSION)
     .option(
       '--db <file>',
-      `ledger file (default: $COURIER_DB, else ${join(defaultDataDir(), 'ledger.sqlite')})`,
+      `ledger file (default: $COURIER_DB, else ${join(chooseDataFolder(defaultDataDir()).dir, LEDGER_FILE_NAME)})`,
     )
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });

@@ -1,27 +1,42 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { defaultLedgerFile } from '../engine/appPaths';
+import { chooseDataFolder, defaultDataDir, defaultLedgerFile } from '../engine/appPaths';
+import { savedBrowserPath } from '../engine/commands/settings';
 import { visibleCaseWindow } from '../engine/commands/radiopaedia';
 import { environmentCredentials } from '../engine/credentials';
 import { Engine } from '../engine/engine';
 import { promptCredentials } from './credentialPrompt';
 
-/** Opens the engine on the ledger named by `--db` (or $COURIER_DB, or the app's data folder). */
+/**
+ * Opens the engine on the ledger named by `--db` (or $COURIER_DB, or the data folder chosen in Settings,
+ * else the app's per-user folder). A data-folder choice that cannot be followed is reported on stderr.
+ */
 export function openEngine(
   program: Command,
   role: 'runner' | 'reader' = 'runner',
   mode: 'cli' | 'web' = 'cli',
 ): Engine {
-  const db = resolve((program.opts().db as string | undefined) ?? defaultLedgerFile());
-  return new Engine({
+  const named = program.opts().db as string | undefined;
+  const override = named ? '--db' : process.env.COURIER_DB ? 'COURIER_DB' : null;
+  const homeDir = defaultDataDir();
+  if (!override) {
+    const { pointer } = chooseDataFolder(homeDir);
+    if (pointer.problem) process.stderr.write(`${pointer.problem} The default folder ${homeDir} is used.\n`);
+  }
+  const db = resolve(named ?? defaultLedgerFile());
+  const engine: Engine = new Engine({
     dbFile: db,
     dataDir: dirname(db),
     mode,
     role,
     autoResume: mode === 'web',
     credentials: environmentCredentials(process.env, promptCredentials),
-    ...(mode === 'web' ? { openInBrowser: visibleCaseWindow(dirname(db)) } : {}),
+    dataFolder: { homeDir, override },
+    ...(mode === 'web'
+      ? { openInBrowser: visibleCaseWindow(dirname(db), () => savedBrowserPath(engine.ledger.db)) }
+      : {}),
   });
+  return engine;
 }
 
 /** A batch name for a command run without --batch: the command and the time it started. */

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { CourierError } from '../../shared/errors';
+import { savedBrowserPath } from '../engine/commands/settings';
 import type { Engine } from '../engine/engine';
 import { closeRadiopaediaBrowsers } from '../engine/sources/radiopaedia/browserSession';
 import { DEFAULT_SITE, parseCaseInputs } from '../engine/sources/radiopaedia/caseInputs';
@@ -71,12 +72,17 @@ function casesOf(opts: RadiopaediaOptions): string[] {
   return parsed.cases.map((c) => c.url);
 }
 
-function sourceConfigOf(opts: RadiopaediaOptions, cases: string[]): RadiopaediaSourceConfig {
+/** The batch's settings; the browser is `--browser`, else the one saved in Settings, else found automatically. */
+function sourceConfigOf(
+  opts: RadiopaediaOptions,
+  cases: string[],
+  savedBrowser: string | null,
+): RadiopaediaSourceConfig {
   const parsed = radiopaediaSourceConfig.safeParse({
     site: opts.site,
     cases,
     delayMs: opts.delayMs,
-    browserPath: opts.browser ? resolve(opts.browser) : undefined,
+    browserPath: opts.browser ? resolve(opts.browser) : (savedBrowser ?? undefined),
   });
   if (!parsed.success) {
     throw new CourierError({
@@ -143,14 +149,15 @@ export function addRadiopaediaCommand(program: Command): void {
     )
     .option(
       '--browser <path>',
-      'the Chromium-family browser to drive (default: Chrome, Edge or Chromium found)',
+      'the Chromium-family browser to drive (default: the one saved in Settings, else Chrome, Edge or Chromium found)',
     )
     .action(async (opts: RadiopaediaOptions) => {
       const out = resolve(opts.out);
-      const sourceConfig = sourceConfigOf(opts, casesOf(opts));
-      process.stderr.write(politenessNote(sourceConfig));
+      const cases = casesOf(opts);
       const engine = openEngine(program);
       try {
+        const sourceConfig = sourceConfigOf(opts, cases, savedBrowserPath(engine.ledger.db));
+        process.stderr.write(politenessNote(sourceConfig));
         const name = opts.batch ?? defaultBatchName('radiopaedia');
         const batchId = batchNamed(engine, name, () => ({
           name,

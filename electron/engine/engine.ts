@@ -12,6 +12,7 @@ import { CourierError } from '../../shared/errors';
 import { ConnectionStore } from './connections';
 import { environmentCredentials } from './credentials';
 import type { CredentialSource } from './credentials';
+import type { DataFolderHome } from './dataFolder';
 import { connectionHandlers } from './commands/connections';
 import { consoleHandlers } from './commands/console';
 import type { CommandContext } from './commands/context';
@@ -56,6 +57,8 @@ export interface EngineOptions {
   actor?: string;
   /** Logins for archives; default: environment variables, then ~/.netrc. */
   credentials?: CredentialSource;
+  /** Where the data-folder choice is kept (Settings → Data folder); absent: the choice is not offered. */
+  dataFolder?: DataFolderHome;
 }
 
 type Handlers = {
@@ -73,7 +76,9 @@ export class Engine implements CommandContext {
   readonly credentials: CredentialSource;
   readonly clock: Clock;
   readonly dataDir: string;
+  readonly dbFile: string;
   readonly preparing = new Map<number, string>();
+  readonly dataFolderHome: DataFolderHome | null;
   readonly handlers: Handlers;
   private readonly listeners = new Set<Listener>();
   private readonly coalescer: EventCoalescer;
@@ -86,6 +91,8 @@ export class Engine implements CommandContext {
     const clock = options.clock ?? systemClock;
     this.clock = clock;
     this.dataDir = options.dataDir;
+    this.dbFile = options.dbFile;
+    this.dataFolderHome = options.dataFolder ?? null;
     this.adapters = options.adapters ?? builtInAdapters();
     this.ledger = Ledger.open(options.dbFile, { now: () => clock.now(), role: options.role ?? 'runner' });
     this.vault = new SecretVault(this.ledger.db, options.cipher ?? null, () => clock.now());

@@ -1,5 +1,6 @@
 import { COMMAND_NAMES, commandSchemas } from '../../shared/contract';
-import type { CommandFailure, CommandName } from '../../shared/contract';
+import type { CommandFailure, CommandName, CommandResults, ParsedArgs } from '../../shared/contract';
+import { toFailure } from '../engine/host/dispatch';
 
 /** The part of ipcMain this module needs, so tests can hand in a fake. */
 export interface IpcHandleRegistry {
@@ -17,14 +18,32 @@ export const EVENT_CHANNEL = 'courier:event';
 export type IpcResult = { ok: true; value: unknown } | { ok: false; error: CommandFailure };
 
 /**
+ * Contract commands the shell answers itself because they need a window or the desktop (printing a
+ * report to PDF); every other command goes to the engine.
+ */
+export type ShellHandlers = {
+  [N in CommandName]?: (args: ParsedArgs<N>) => Promise<CommandResults[N]>;
+};
+
+async function runInShell(handler: (args: unknown) => Promise<unknown>, args: unknown): Promise<IpcResult> {
+  try {
+    return { ok: true, value: await handler(args) };
+  } catch (err) {
+    return { ok: false, error: toFailure(err) };
+  }
+}
+
+/**
  * Registers one handler per contract command (no generic channel): each checks the sender is one of
- * the app's windows, validates the arguments with the contract's schema, then forwards to the engine.
+ * the app's windows, validates the arguments with the contract's schema, then runs the shell's own
+ * handler for it if there is one, else forwards it to the engine.
  */
 export function registerCommands(
   ipc: IpcHandleRegistry,
   options: {
     isTrusted(event: InvokeEventLike): boolean;
     forward(command: CommandName, args: unknown): Promise<IpcResult>;
+    shellHandlers?: ShellHandlers;
   },
 ): string[] {
   const channels: string[] = [];
@@ -48,6 +67,8 @@ export function registerCommands(
           error: { code: 'bad-arguments', message: `Invalid arguments for ${name}`, issues },
         };
       }
+      const own = options.shellHandlers?.[name] as ((a: unknown) => Promise<unknown>) | undefined;
+      if (own) return runInShell(own, parsed.data);
       return options.forward(name, parsed.data);
     });
     channels.push(channel);

@@ -12,12 +12,14 @@ import type { IpcResult } from './commandRouting';
 export function startEngineProcess(options: {
   distDir: string;
   dataDir: string;
+  /** The per-user folder that keeps the data-folder choice (Electron's userData). */
+  homeDir: string;
   onEvent(event: EventName, payload: unknown): void;
   onExit(code: number): void;
 }): { call(command: CommandName, args: unknown): Promise<IpcResult>; stop(): void } {
   const child: UtilityProcess = utilityProcess.fork(
     join(options.distDir, 'engineProcess.cjs'),
-    ['--data-dir', options.dataDir],
+    ['--data-dir', options.dataDir, '--home-dir', options.homeDir],
     {
       serviceName: 'Imaging Courier engine',
       stdio: 'inherit',

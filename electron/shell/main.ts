@@ -3,8 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { app, BrowserWindow, Menu, protocol, session, shell } from 'electron';
+import { chooseDataFolder } from '../engine/appPaths';
 import { installIpcHost } from './ipcHost';
 import { startEngineProcess } from './engineHost';
+import { printReportToPdf } from './printReport';
 import {
   APP_ORIGIN,
   APP_SCHEME,
@@ -83,9 +85,14 @@ void app.whenReady().then(() => {
   );
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionDecision(permission));
 
+  // The data folder chosen in Settings (kept in the per-user folder), else the per-user folder itself.
+  const homeDir = app.getPath('userData');
+  const { dir: dataDir, pointer } = chooseDataFolder(homeDir);
+  if (pointer.problem) console.error(`${pointer.problem} The default folder ${homeDir} is used.`);
   const engine = startEngineProcess({
     distDir: __dirname,
-    dataDir: app.getPath('userData'),
+    dataDir,
+    homeDir,
     onEvent: (event, payload) => ipc.sendEvent(event, payload),
     onExit: (code) => {
       if (code !== 0) console.error(`The engine process stopped with code ${code}.`);
@@ -94,6 +101,7 @@ void app.whenReady().then(() => {
   const ipc = installIpcHost({
     trustedWindows: () => [...windows],
     forward: (command, args) => engine.call(command, args),
+    shellHandlers: { 'reports.printPdf': ({ fileName }) => printReportToPdf(dataDir, fileName) },
   });
   Menu.setApplicationMenu(null);
   createWindow();

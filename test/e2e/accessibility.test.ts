@@ -123,6 +123,16 @@ describe('accessibility: axe-core finds no serious or critical violation on any 
     await visit('#/settings', (p) => p.getByRole('heading', { name: 'Limits' }).waitFor());
     await page.getByRole('button', { name: 'Save limits' }).waitFor();
     await check('settings');
+    // The data folder's check with its choices, and the browser's test result.
+    const dataFolder = page.getByRole('region', { name: 'Data folder' });
+    await dataFolder.getByLabel('New data folder').fill(`${dir.path}-moved`);
+    await dataFolder.getByRole('button', { name: 'Check folder' }).click();
+    await dataFolder.getByRole('button', { name: 'Copy the ledger there' }).waitFor();
+    const browserSection = page.getByRole('region', { name: 'Browser' });
+    await browserSection.getByLabel('Browser program').fill('/usr/bin');
+    await browserSection.getByRole('button', { name: 'Test browser' }).click();
+    await browserSection.locator('.test-result.failed').waitFor();
+    await check('settings, data folder checked and browser tested');
   });
 
   it('the New batch chooser and every flow on it', async () => {

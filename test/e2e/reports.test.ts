@@ -73,6 +73,8 @@ describe('reports and limits in web mode', () => {
 
   it('opens the HTML report in a new tab, ready to print, with the figures of the ledger', async () => {
     const menu = await openMenu();
+    // In a browser, printing is the browser's own Print; Print to PDF is the desktop app's.
+    await expect(menu.getByRole('button', { name: /Print to PDF/ }).count()).resolves.toBe(0);
     const [popup] = await Promise.all([
       page.waitForEvent('popup'),
       menu.getByRole('button', { name: /^Open HTML report/ }).click(),

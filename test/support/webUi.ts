@@ -6,10 +6,17 @@ import type { Browser, Page } from 'playwright-core';
 import { chromiumArgs, findChromiumExecutable } from '../../electron/engine/clients/browser';
 import { COURIER_BIN } from './cli';
 
-/** `courier serve` on a ledger, as a user starts it; resolves with the printed URL. */
-export function serve(db: string): Promise<{ url: string; proc: ChildProcess; stop(): Promise<void> }> {
-  const proc = spawn(process.execPath, [COURIER_BIN, '--db', db, 'serve'], {
+/**
+ * `courier serve` on a ledger, as a user starts it; resolves with the printed URL. With `db` null it
+ * uses the data folder of the user `env` describes (HOME, XDG_CONFIG_HOME), as the desktop app does.
+ */
+export function serve(
+  db: string | null,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ url: string; proc: ChildProcess; stop(): Promise<void> }> {
+  const proc = spawn(process.execPath, [COURIER_BIN, ...(db === null ? [] : ['--db', db]), 'serve'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += String(d)));

@@ -8,6 +8,7 @@ import type {
 import type { BatchSummary } from '../../../shared/domain';
 import type { ConnectionStore } from '../connections';
 import type { CredentialSource } from '../credentials';
+import type { DataFolderHome } from '../dataFolder';
 import type { BatchRecord } from '../ledger/batchStore';
 import type { Ledger } from '../ledger/ledger';
 import type { AdapterRegistry } from '../runner/adapters';
@@ -25,6 +26,10 @@ export interface CommandContext {
   readonly connections: ConnectionStore;
   /** The data folder (ledger, work folders, default output folders). */
   readonly dataDir: string;
+  /** The ledger file in use. */
+  readonly dbFile: string;
+  /** Where the data-folder choice is kept; null when this host offers no such choice. */
+  readonly dataFolderHome: DataFolderHome | null;
   readonly clock: Clock;
   /** Batches busy with work outside the runner (a folder scan), each with what it is doing: they cannot start. */
   readonly preparing: Map<number, string>;

@@ -121,9 +121,13 @@ export function isShowableUrl(url: string): boolean {
  * Shows pages (a Radiopaedia case to sign in to, a cookie banner, a captcha) in a visible window of the
  * browser Radiopaedia batches use, on their shared profile, so a sign-in made there serves the downloads.
  * The headless browser on that profile is closed first when no batch is using it; one visible window is
- * kept and reused, and forgotten when the person closes it.
+ * kept and reused, and forgotten when the person closes it. `browserPath` names the browser saved in
+ * Settings (null: found automatically), the same one the batches use.
  */
-export function visibleCaseWindow(dataDir: string): (url: string) => Promise<void> {
+export function visibleCaseWindow(
+  dataDir: string,
+  browserPath: () => string | null = () => null,
+): (url: string) => Promise<void> {
   const profileDir = profileDirOf({ cases: ['-'], site: DEFAULT_SITE, delayMs: 0 }, `${dataDir}/work/any`);
   let driver: BrowserDriver | null = null;
   return async (url) => {
@@ -137,7 +141,7 @@ export function visibleCaseWindow(dataDir: string): (url: string) => Promise<voi
       });
     }
     await headless?.close();
-    driver ??= createBrowserDriver({ profileDir, visible: true });
+    driver ??= createBrowserDriver({ profileDir, visible: true, executablePath: browserPath() });
     const mine = driver;
     try {
       const context = await mine.context();

@@ -2,13 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { reportCommands } from '../../../shared/commands/reports';
+import { CourierError } from '../../../shared/errors';
+import { reportsDir } from '../appPaths';
 import { writeReport } from '../reports/writeReport';
 import type { CommandContext, HandlersFor } from './context';
 
-/** The folder of the data folder where reports are written (and, in web mode, the only one served). */
-export function reportsDir(dataDir: string): string {
-  return join(dataDir, 'reports');
-}
+export { reportsDir } from '../appPaths';
 
 /** A file name from a batch name that is safe on every file system and in a URL: `name-3-20261122-174005.csv`. */
 export function reportFileName(batchName: string, batchId: number, now: number, ext: string): string {
@@ -33,6 +32,14 @@ export function reportHandlers(ctx: CommandContext): HandlersFor<typeof reportCo
       const path = join(dir, fileName);
       const { rows } = await writeReport(ctx.ledger, batch, format, path, { now });
       return { format, path, fileName, rows, bytes: (await stat(path)).size };
+    },
+    // The desktop shell answers this itself (it alone can print a page); any other host says where to print.
+    'reports.printPdf': () => {
+      throw new CourierError({
+        code: 'desktop-only',
+        message:
+          'Print to PDF is done by the desktop app. Here, open the HTML report and use the browser’s Print → Save as PDF.',
+      });
     },
   };
 }

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
+import { REPORT_FILE_NAME } from '../../../shared/commands/reports';
 import { reportsDir } from '../commands/reports';
 
 const REPORT_TYPES: Record<string, string> = {
@@ -25,7 +26,7 @@ export async function serveReport(
 ): Promise<void> {
   const name = path.slice('/reports/'.length);
   const type = REPORT_TYPES[extname(name).toLowerCase()];
-  if (!/^[\w-][\w.-]*$/.test(name) || !type) {
+  if (!REPORT_FILE_NAME.test(name) || !type) {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
     return;
   }

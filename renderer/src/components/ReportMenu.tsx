@@ -18,7 +18,8 @@ function reportUrl(file: ReportFile, download: boolean): string {
 
 /**
  * The batch page's Report button: writes the batch as CSV, XLSX, JSON or an HTML report into the data
- * folder's `reports/` and, in web mode, downloads it or opens the HTML report in a new tab for printing.
+ * folder's `reports/` and, in web mode, downloads it or opens the HTML report in a new tab for printing
+ * (the browser's own Print); in the desktop app, Print to PDF makes an A4 PDF beside the HTML report.
  */
 export function ReportMenu({ batch }: { batch: BatchSummary }) {
   const api = useApi();
@@ -47,6 +48,28 @@ export function ReportMenu({ batch }: { batch: BatchSummary }) {
     document.addEventListener('pointerdown', onPointer);
     return () => document.removeEventListener('pointerdown', onPointer);
   }, [open]);
+
+  // Desktop app: the shell renders the HTML report in a hidden window, prints it to a PDF beside it and opens it.
+  const printPdf = async () => {
+    setBusy('pdf');
+    setMessage(null);
+    try {
+      const file = await api.call('reports.export', { batchId: batch.id, format: 'html' });
+      const pdf = await api.call('reports.printPdf', { fileName: file.fileName });
+      setMessage({
+        text: `The PDF report of ${batch.name} was saved as ${pdf.path}${pdf.opened ? ' and opened' : '; its folder is shown'}.`,
+        error: false,
+      });
+      setOpen(false);
+    } catch (e) {
+      setMessage({
+        text: `The PDF report of ${batch.name} could not be made: ${(e as Error).message}`,
+        error: true,
+      });
+    } finally {
+      setBusy(null);
+    }
+  };
 
   const close = () => {
     setOpen(false);
@@ -132,7 +155,7 @@ export function ReportMenu({ batch }: { batch: BatchSummary }) {
               <span className="muted">{c.hint}</span>
             </button>
           ))}
-          {web && (
+          {web ? (
             <button
               type="button"
               className="report-choice report-open"
@@ -141,6 +164,16 @@ export function ReportMenu({ batch }: { batch: BatchSummary }) {
             >
               <strong>{busy === 'open' ? 'Writing…' : 'Open HTML report'}</strong>
               <span className="muted">in a new tab, to read and print</span>
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="report-choice report-open"
+              disabled={busy !== null}
+              onClick={() => void printPdf()}
+            >
+              <strong>{busy === 'pdf' ? 'Printing…' : 'Print to PDF'}</strong>
+              <span className="muted">the summary report as an A4 PDF, opened when ready</span>
             </button>
           )}
         </div>

@@ -183,7 +183,7 @@ describe('saved connections', () => {
     expect(before.wikiPageTemplate).toBe(DEFAULT_PAGE_TEMPLATE);
     const mine = '${description}\n\n${licence}\n';
     const after = await e.handlers['settings.save']({ wikiPageTemplate: mine });
-    expect(after).toEqual({ limits: before.limits, wikiPageTemplate: mine });
+    expect(after).toEqual({ ...before, wikiPageTemplate: mine });
     expect(savedWikiPageTemplate(e.ledger.db)).toBe(mine);
     const typo = commandSchemas['settings.save'].safeParse({ wikiPageTemplate: '${descriptoin}' });
     expect(typo.success).toBe(false);

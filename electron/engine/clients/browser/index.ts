@@ -2,3 +2,4 @@ export { chromiumArgs, createBrowserDriver, identifyingUserAgent } from './brows
 export type { BrowserDriver, BrowserDriverOptions } from './browserDriver';
 export { browserCandidates, findChromiumExecutable } from './findBrowser';
 export type { BrowserCandidate, BrowserKind, FindBrowserOptions } from './findBrowser';
+export { browserFileProblem, checkBrowser } from './browserCheck';

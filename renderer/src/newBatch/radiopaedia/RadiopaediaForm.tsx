@@ -41,6 +41,19 @@ function useParsedCases(
   return { parsed, error };
 }
 
+/** The browser saved in Settings → Browser ('' while unknown or when none is saved). */
+function useSavedBrowser(): string {
+  const api = useApi();
+  const [saved, setSaved] = useState('');
+  useEffect(() => {
+    api.call('settings.get', {}).then(
+      (s) => setSaved(s.browserPath),
+      () => undefined,
+    );
+  }, [api]);
+  return saved;
+}
+
 /** Radiopaedia cases a person names, archived into a folder through the embedded browser. */
 function RadiopaediaForm() {
   const [text, setText] = useState('');
@@ -49,6 +62,7 @@ function RadiopaediaForm() {
   const [site, setSite] = useState(DEFAULT_SITE);
   const [delay, setDelay] = useState(String(POLITE_DELAY_S));
   const [browserPath, setBrowserPath] = useState('');
+  const savedBrowser = useSavedBrowser();
   const [start, setStart] = useState(true);
   const { create, busy, error } = useCreateBatch();
   const { parsed, error: siteError } = useParsedCases(text, site);
@@ -72,7 +86,8 @@ function RadiopaediaForm() {
           site: parsed.site,
           cases: cases.map((c) => c.url),
           delayMs: Math.round(Number(delay) * 1000),
-          ...(browserPath.trim() ? { browserPath: browserPath.trim() } : {}),
+          // The browser typed here, else the one saved in Settings → Browser, else the one found.
+          ...(browserPath.trim() || savedBrowser ? { browserPath: browserPath.trim() || savedBrowser } : {}),
         },
       },
       target: { kind: 'folder', config: { dir: out.trim() } },
@@ -155,8 +170,12 @@ function RadiopaediaForm() {
           label="Browser program"
           value={browserPath}
           onChange={setBrowserPath}
-          placeholder="Found automatically (Chrome, Edge or Chromium)"
-          hint="The Chromium-family browser that reads the case pages, if not the one found."
+          placeholder={
+            savedBrowser
+              ? `As in Settings: ${savedBrowser}`
+              : 'Found automatically (Chrome, Edge or Chromium)'
+          }
+          hint="The Chromium-family browser that reads the case pages, if not the one set in Settings → Browser."
         />
       </details>
       <label className="check">
