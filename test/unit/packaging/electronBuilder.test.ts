@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { PRODUCT_NAME } from '../../../electron/engine/appPaths';
 
 interface BuilderConfig {
   appId: string;
@@ -18,12 +19,20 @@ interface BuilderConfig {
 }
 
 const config = parse(readFileSync('electron-builder.yml', 'utf8')) as BuilderConfig;
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { main: string; name: string };
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  main: string;
+  name: string;
+  productName: string;
+};
 
 describe('electron-builder.yml', () => {
   it('names the app and builds AppImage, deb, NSIS and dmg', () => {
     expect(config.appId).toMatch(/^[a-z]+(\.[a-z]+)+$/);
     expect(config.productName).toBe('Imaging Courier');
+    // Electron names its per-user folder after package.json's productName, in development too: the same
+    // folder the command line and web mode use as their data folder.
+    expect(pkg.productName).toBe(config.productName);
+    expect(PRODUCT_NAME).toBe(config.productName);
     expect(config.linux.target).toEqual(expect.arrayContaining(['AppImage', 'deb']));
     expect(config.win.target).toContain('nsis');
     expect(config.mac.target).toContain('dmg');
