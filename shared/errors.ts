@@ -6,6 +6,7 @@ import type { OperatorAction } from './status';
  *
  * - `retryable`: the runner retries with backoff (timeouts, resets, 5xx, 429).
  * - `attention`: a person must decide; `actions` are the decisions that make sense.
+ * - both: the runner retries first, and the item goes to `attention` (not `failed`) once the attempts are used up.
  * - neither: the item fails for good (until an operator asks for a retry).
  */
 export interface CourierErrorInit {

@@ -17,7 +17,7 @@ import { PartRecorder, seededRandom } from './report';
 import type { PartResult } from './report';
 
 /** Original files in the wiki's upload folder (not thumbnails, archives or stash). */
-function countWikiOriginals(imagesDir: string): number {
+export function countWikiOriginals(imagesDir: string): number {
   let n = 0;
   const walk = (dir: string) => {
     let entries;
@@ -36,6 +36,31 @@ function countWikiOriginals(imagesDir: string): number {
   return n;
 }
 
+/** A spreadsheet of `count` distinct PNGs titled `Reliability RUN 0000…`, with each file page title and SHA-1. */
+export async function writeWikiSheet(
+  dir: string,
+  count: number,
+  run: string,
+): Promise<{ sheet: string; files: { title: string; sha1: string }[] }> {
+  const rows = ['path,name,description,date,source,author,license,categories'];
+  const files: { title: string; sha1: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `img${String(i).padStart(4, '0')}.png`;
+    const path = await writePng(join(dir, name), 9_000 + i, 1_500);
+    const title = `Reliability ${run} ${String(i).padStart(4, '0')}`;
+    rows.push(
+      `${name},${title},Image ${i} of the ${run} run,2024-03-01,Own work,Archivist,CC-BY-4.0,Reliability tests`,
+    );
+    files.push({
+      title: `File:${title}.png`,
+      sha1: createHash('sha1').update(readFileSync(path)).digest('hex'),
+    });
+  }
+  const sheet = join(dir, 'upload.csv');
+  writeFileSync(sheet, rows.join('\n') + '\n');
+  return { sheet, files };
+}
+
 export async function crashWiki(
   courier: CourierInstall,
   sizes: { files: number; kills: number; seed?: number },
@@ -51,22 +76,7 @@ export async function crashWiki(
     startMediaWiki({ sitename: 'Reliability Commons' }),
   ]);
   try {
-    const rows = ['path,name,description,date,source,author,license,categories'];
-    const files: { title: string; sha1: string }[] = [];
-    for (let i = 0; i < sizes.files; i++) {
-      const name = `img${String(i).padStart(4, '0')}.png`;
-      const path = await writePng(join(dir.path, name), 9_000 + i, 1_500);
-      const title = `Reliability crash ${String(i).padStart(4, '0')}`;
-      rows.push(
-        `${name},${title},Image ${i} of the crash run,2024-03-01,Own work,Archivist,CC-BY-4.0,Crash tests`,
-      );
-      files.push({
-        title: `File:${title}.png`,
-        sha1: createHash('sha1').update(readFileSync(path)).digest('hex'),
-      });
-    }
-    const sheet = join(dir.path, 'upload.csv');
-    writeFileSync(sheet, rows.join('\n') + '\n');
+    const { sheet, files } = await writeWikiSheet(dir.path, sizes.files, 'crash');
     const db = join(dir.path, 'ledger.sqlite');
     let cached = 0;
     let countedAt = 0;

@@ -20,6 +20,7 @@ import { crashIsic } from './crashIsic';
 import { crashWiki } from './crashWiki';
 import { crashXnat } from './crashXnat';
 import { faultsIsic, faultsXnat } from './faults';
+import { faultsRadiopaedia, faultsWiki } from './faultsProxied';
 import { fuzzDicom } from './fuzzDicom';
 import { hostileInputs } from './hostileInputs';
 import { failures } from './report';
@@ -38,6 +39,9 @@ export const PARTS: Record<string, (courier: CourierInstall, sizes: Sizes) => Pr
   'crash-isic': (c, s) => crashIsic(c, { files: s.isicFiles, kills: s.isicKills }),
   'faults-xnat': (c, s) => faultsXnat(c, { files: s.faultXnatFiles, stallMs: s.stallMs }),
   'faults-isic': (c, s) => faultsIsic(c, { files: s.faultIsicFiles, stalls: s.stallMs >= 10_000 }),
+  'faults-wiki': (c, s) => faultsWiki(c, { files: s.faultWikiFiles, stallMs: s.stallMs }),
+  'faults-radiopaedia': (c, s) =>
+    faultsRadiopaedia(c, { images: s.faultRadiopaediaImages, stallMs: s.stallMs }),
   'fuzz-dicom': (c, s) => fuzzDicom(c, { mutations: s.fuzzMutations, capMs: s.fuzzCapMs }),
   'hostile-inputs': (c) => hostileInputs(c),
   resources: (c, s) => resources(c, { images: Math.min(150, s.isicFiles), silentServer: true }),

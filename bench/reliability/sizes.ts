@@ -8,6 +8,9 @@ export interface Sizes {
   isicKills: number;
   faultXnatFiles: number;
   faultIsicFiles: number;
+  /** Files uploaded to MediaWiki, and Radiopaedia images downloaded, through the fault proxy. */
+  faultWikiFiles: number;
+  faultRadiopaediaImages: number;
   /** How long an injected stall lasts. */
   stallMs: number;
   fuzzMutations: number;
@@ -24,6 +27,8 @@ export const FULL: Sizes = {
   isicKills: 5,
   faultXnatFiles: 1_000,
   faultIsicFiles: 1_000,
+  faultWikiFiles: 300,
+  faultRadiopaediaImages: 300,
   stallMs: 10_000,
   fuzzMutations: 10_000,
   fuzzCapMs: 2_000,
@@ -38,6 +43,8 @@ export const SHORT: Sizes = {
   isicKills: 2,
   faultXnatFiles: 200,
   faultIsicFiles: 200,
+  faultWikiFiles: 30,
+  faultRadiopaediaImages: 60,
   stallMs: 1_000,
   fuzzMutations: 1_000,
   fuzzCapMs: 2_000,

@@ -349,18 +349,20 @@ export class BatchRun {
     const error = classifyError(err, item.name);
     const attempts = item.attempts + 1;
     const event = { data: { code: error.code, ...(error.detail ?? {}) } };
-    if (error.attention) {
+    const retry = error.retryable && attempts < this.plan.maxAttempts;
+    // Retryable with an attention reason: retried first, and a person decides once the attempts are used up.
+    if (error.attention && !retry) {
       return {
         itemId: item.id,
         status: 'attention',
         reason: error.attention.reason,
-        message: error.message,
+        message: error.retryable ? `${error.message} — still so after ${attempts} attempts` : error.message,
         actions: error.attention.actions,
         attempts,
         event,
       };
     }
-    if (error.retryable && attempts < this.plan.maxAttempts) {
+    if (retry) {
       const delay = backoffDelay(attempts, error.retryAfterMs, this.deps.random, this.deps.backoff);
       return {
         itemId: item.id,

@@ -142,26 +142,73 @@ describe('uploading a scanned folder to XNAT', () => {
     expectAllStoredOnce(tree);
   });
 
-  it('fails a file whose digest XNAT reports wrongly, naming both digests', async () => {
+  it('sends a file again when XNAT lists a wrong digest for it, replacing the damaged copy', async () => {
     const tree = makeTree(data(), { subjects: 1, files: 4 });
     xnat.faults.failNext(1, { kind: 'wrong-digest', match: { method: 'PUT', path: 'scan0002.dcm' } });
     const batchId = await scannedBatch(engine, { dir: data(), workbook: workbook(), server: xnat.url });
     expect(await engine.runToEnd(batchId)).toBe('finished');
-    const bad = itemByName(engine, batchId, 'scan0002.dcm');
-    const reported = xnat.state.storedFile(storedKey(tree[2]!))!.digest;
-    expect(bad).toMatchObject({ status: 'failed', reason: 'digest-mismatch' });
-    expect(bad.message).toContain(tree[2]!.md5);
-    expect(bad.message).toContain(reported);
-    expect(engine.ledger.counts(batchId)).toMatchObject({ done: 3, failed: 1 });
+    expect(xnat.faults.fired['wrong-digest']).toBe(1);
+    expect(engine.ledger.counts(batchId)).toMatchObject({ done: 4, failed: 0, attention: 0 });
+    expect(itemByName(engine, batchId, 'scan0002.dcm')).toMatchObject({
+      status: 'done',
+      md5: tree[2]!.md5,
+      attempts: 2,
+    });
+    // The second PUT replaced the copy XNAT listed wrongly: a repair, not a second file.
+    expect(xnat.state.storedFile(storedKey(tree[2]!))).toMatchObject({
+      md5: tree[2]!.md5,
+      digest: tree[2]!.md5,
+      puts: 2,
+      writes: 2,
+      repairs: 1,
+    });
+  });
 
-    // Run again: the damaged copy is this batch's own, so it is replaced without asking.
+  it('stops a file in attention when its digest is still wrong after the last attempt, naming both digests', async () => {
+    const tree = makeTree(data(), { subjects: 1, files: 4 });
+    xnat.faults.failNext(100, { kind: 'wrong-digest', match: { method: 'PUT', path: 'scan0002.dcm' } });
+    const batchId = await scannedBatch(engine, { dir: data(), workbook: workbook(), server: xnat.url });
+    expect(await engine.runToEnd(batchId)).toBe('finished');
+    const bad = itemByName(engine, batchId, 'scan0002.dcm');
+    const stored = xnat.state.storedFile(storedKey(tree[2]!))!;
+    expect(bad).toMatchObject({ status: 'attention', reason: 'digest-mismatch', attempts: 5 });
+    expect(bad.message).toContain('scan0002.dcm');
+    expect(bad.message).toContain(tree[2]!.md5);
+    expect(bad.message).toContain(stored.digest);
+    expect(bad.message).toContain('still so after 5 attempts');
+    expect(engine.ledger.detail(bad.id).item.actions).toEqual(expect.arrayContaining(['retry', 'skip']));
+    expect(engine.ledger.counts(batchId)).toMatchObject({ done: 3, attention: 1, failed: 0 });
+    // Five PUTs, each replacing the copy listed wrongly before it: still one file.
+    expect(stored).toMatchObject({ md5: tree[2]!.md5, puts: 5, writes: 5, repairs: 4 });
+
+    // Retried by a person once XNAT lists it right: the damaged copy is the batch's own, replaced without asking.
+    xnat.faults.clear();
     engine.ledger.decide({ batchId, itemIds: [bad.id], action: 'retry', actor: 'test' });
     await engine.runToEnd(batchId);
     expect(itemByName(engine, batchId, 'scan0002.dcm')).toMatchObject({ status: 'done', md5: tree[2]!.md5 });
     expect(xnat.state.storedFile(storedKey(tree[2]!))).toMatchObject({
       digest: tree[2]!.md5,
-      puts: 2,
+      writes: 6,
+      repairs: 5,
+    });
+  });
+
+  it('looks again at its own copy when the check after a damaged upload failed, and replaces it', async () => {
+    const tree = makeTree(data(), { subjects: 1, files: 1 });
+    const listing = { method: 'GET', path: /\/resources\/DICOM\/files$/ };
+    // The listing read before sending goes through (a stall of 0 ms takes it); the one checking the upload fails.
+    xnat.faults.failNext(1, { kind: 'stall', stallMs: 0, match: listing });
+    xnat.faults.failNext(1, { kind: 'status', status: 503, match: listing });
+    xnat.faults.failNext(1, { kind: 'wrong-digest', match: { method: 'PUT', path: 'scan0000.dcm' } });
+    const batchId = await scannedBatch(engine, { dir: data(), workbook: workbook(), server: xnat.url });
+    expect(await engine.runToEnd(batchId)).toBe('finished');
+    expect(xnat.faults.pendingRules).toBe(0);
+    // Not a name conflict for a person: the damaged copy was this batch's own.
+    expect(itemByName(engine, batchId, 'scan0000.dcm')).toMatchObject({ status: 'done', md5: tree[0]!.md5 });
+    expect(xnat.state.storedFile(storedKey(tree[0]!))).toMatchObject({
+      digest: tree[0]!.md5,
       writes: 2,
+      repairs: 1,
     });
   });
 

@@ -63,7 +63,10 @@ describe('putFile', () => {
     const error = await rejectionOf(fx.client.putFile(local, target('img2.dcm')));
     const stored = fx.emulator.state.storedFile(key('img2.dcm'));
     expect(error.code).toBe('digest-mismatch');
-    expect(error.retryable).toBe(false);
+    // Sending it again with overwrite replaces the damaged copy; once retries are used up a person decides.
+    expect(error.retryable).toBe(true);
+    expect(error).toMatchObject({ attention: { reason: 'digest-mismatch', actions: ['retry', 'skip'] } });
+    expect(error.message).toContain('img2.dcm');
     expect(error.message).toContain(md5('payload'));
     expect(error.message).toContain(stored?.digest ?? 'missing');
     expect(stored?.digest).not.toBe(md5('payload'));
@@ -79,7 +82,10 @@ describe('putFile', () => {
     const changed = await fx.writeLocal('img3-changed.dcm', 'second');
     const error = await rejectionOf(fx.client.putFile(changed, target('img3.dcm')));
     expect(error.code).toBe('digest-mismatch');
-    expect(error.message).toContain('upload with overwrite');
+    // Sending again without overwrite changes nothing: a person approves replacing it, or skips the file.
+    expect(error.retryable).toBe(false);
+    expect(error).toMatchObject({ attention: { reason: 'name-conflict', actions: ['approve', 'skip'] } });
+    expect(error.message).toContain('approve to replace it');
 
     const replaced = await fx.client.putFile(changed, target('img3.dcm'), { overwrite: true });
     expect(replaced).toMatchObject({ duplicate: false, verified: true, md5: md5('second') });

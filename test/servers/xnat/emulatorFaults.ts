@@ -1,6 +1,6 @@
 /**
- * Injected faults. Count-based rules ("fail the next N requests matching X") make tests deterministic;
- * rates (fractions, drawn from a seeded generator) make soak runs and benchmarks realistic.
+ * The emulator's injected faults: the shared fault plan (../faultPlan.ts: count-based rules and seeded
+ * rates for `status`, `reset` and `stall`) plus kinds only an XNAT server can show.
  *
  * - `status`: answer with a status (default 503) after draining the request body, optional Retry-After.
  * - `reset`: destroy the connection without an answer.
@@ -11,101 +11,48 @@
  * - `replace-zip`: answer a `?format=zip` download (after authentication and lookup) with `body` instead of
  *   the real archive, as a compromised server or a tampering proxy would (hostile zips).
  */
-export type FaultKind =
-  'status' | 'reset' | 'stall' | 'truncate' | 'wrong-digest' | 'expire-session' | 'replace-zip';
+import { FaultPlan } from '../faultPlan';
+import type { BaseFaultSpec, FaultRates as HttpFaultRates, HttpFaultKind } from '../faultPlan';
 
-export interface FaultMatch {
-  method?: string;
-  /** Substring of, or pattern over, the request path (query string excluded). */
-  path?: string | RegExp;
-}
+export type { FaultMatch } from '../faultPlan';
 
-export interface FaultSpec {
+export type FaultKind = HttpFaultKind | 'truncate' | 'wrong-digest' | 'expire-session' | 'replace-zip';
+
+export interface FaultSpec extends BaseFaultSpec {
   kind: FaultKind;
-  match?: FaultMatch;
-  status?: number;
-  retryAfter?: string;
-  stallMs?: number;
   afterBytes?: number;
   /** The bytes a `replace-zip` fault sends. */
   body?: Buffer;
 }
 
-export interface FaultRates {
-  /** Fraction of matching requests answered 5xx (`status`, default 503). */
-  serverError?: number;
-  status?: number;
-  /** Fraction of matching requests whose connection is reset. */
-  reset?: number;
-  /** Fraction of matching requests delayed by `stallMs` (default 2000). */
-  stall?: number;
-  stallMs?: number;
+export interface FaultRates extends HttpFaultRates {
   /** Fraction of file PUTs whose reported digest is wrong. */
   wrongDigest?: number;
-  /** Which requests the rates apply to; default: every request except `/data/JSESSION`. */
-  match?: FaultMatch;
 }
 
+const KINDS: readonly FaultKind[] = [
+  'status',
+  'reset',
+  'stall',
+  'truncate',
+  'wrong-digest',
+  'expire-session',
+  'replace-zip',
+];
 const REQUEST_KINDS: readonly FaultKind[] = ['status', 'reset', 'stall', 'expire-session'];
 
-export class EmulatorFaults {
-  /** How many times each kind fired, for assertions. */
-  readonly fired: Record<FaultKind, number> = {
-    status: 0,
-    reset: 0,
-    stall: 0,
-    truncate: 0,
-    'wrong-digest': 0,
-    'expire-session': 0,
-    'replace-zip': 0,
-  };
-  private rules: { spec: FaultSpec; remaining: number }[] = [];
-  private rates: FaultRates = {};
-  private random: () => number;
-
+export class EmulatorFaults extends FaultPlan<FaultSpec, FaultRates> {
   constructor(
     seed: number,
     private readonly onExpireSessions: () => void,
   ) {
-    this.random = mulberry32(seed);
-  }
-
-  /** The next `count` requests matching `spec.match` get `spec` (rules are consumed in the order added). */
-  failNext(count: number, spec: FaultSpec): void {
-    this.rules.push({ spec, remaining: count });
-  }
-
-  setRates(rates: FaultRates, seed?: number): void {
-    this.rates = { ...rates };
-    if (seed !== undefined) this.random = mulberry32(seed);
+    // Rates leave the login alone unless `match` says otherwise.
+    super(KINDS, seed, REQUEST_KINDS, /\/JSESSION$/);
   }
 
   /** Ends every live session now (the client's next cookie request gets 401). */
   expireSessions(): void {
     this.onExpireSessions();
-  }
-
-  clear(): void {
-    this.rules = [];
-    this.rates = {};
-  }
-
-  get pendingRules(): number {
-    return this.rules.reduce((sum, rule) => sum + rule.remaining, 0);
-  }
-
-  /** A request-level fault (status, reset, stall, expire-session) for this request, if any. */
-  takeRequestFault(method: string, path: string): FaultSpec | null {
-    const rule = this.takeRule(REQUEST_KINDS, method, path);
-    if (rule) return rule;
-    if (!this.ratesApply(method, path)) return null;
-    const { serverError = 0, reset = 0, stall = 0 } = this.rates;
-    const draw = this.random();
-    if (draw < serverError) return this.fire({ kind: 'status', status: this.rates.status ?? 503 });
-    if (draw < serverError + reset) return this.fire({ kind: 'reset' });
-    if (draw < serverError + reset + stall)
-      return this.fire({ kind: 'stall', stallMs: this.rates.stallMs ?? 2000 });
-    return null;
   }
 
   /** Bytes after which a streamed answer is cut, if a truncate rule matches. */
@@ -124,49 +71,10 @@ export class EmulatorFaults {
   takeWrongDigest(method: string, path: string): boolean {
     if (this.takeRule(['wrong-digest'], method, path)) return true;
     const rate = this.rates.wrongDigest ?? 0;
-    if (rate > 0 && this.ratesApply(method, path) && this.random() < rate) {
+    if (rate > 0 && this.ratesApply(method, path) && this.draw() < rate) {
       this.fired['wrong-digest'] += 1;
       return true;
     }
     return false;
   }
-
-  private takeRule(kinds: readonly FaultKind[], method: string, path: string): FaultSpec | null {
-    for (const rule of this.rules) {
-      if (rule.remaining <= 0 || !kinds.includes(rule.spec.kind)) continue;
-      if (!matches(rule.spec.match, method, path)) continue;
-      rule.remaining -= 1;
-      if (rule.remaining <= 0) this.rules = this.rules.filter((r) => r.remaining > 0);
-      return this.fire(rule.spec);
-    }
-    return null;
-  }
-
-  private fire(spec: FaultSpec): FaultSpec {
-    this.fired[spec.kind] += 1;
-    return spec;
-  }
-
-  private ratesApply(method: string, path: string): boolean {
-    if (this.rates.match) return matches(this.rates.match, method, path);
-    return !/\/JSESSION$/.test(path);
-  }
-}
-
-function matches(match: FaultMatch | undefined, method: string, path: string): boolean {
-  if (!match) return true;
-  if (match.method && match.method.toUpperCase() !== method) return false;
-  if (match.path === undefined) return true;
-  return typeof match.path === 'string' ? path.includes(match.path) : match.path.test(path);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -17,6 +17,8 @@ export interface FileRecord {
   puts: number;
   /** Times its bytes were (re)written. */
   writes: number;
+  /** Rewrites that replaced a copy listed with a wrong digest (a client repairing what a fault damaged). */
+  repairs: number;
   resource: ResourceRecord;
 }
 
@@ -151,6 +153,8 @@ export interface StoredFileView {
   digest: string;
   puts: number;
   writes: number;
+  /** Rewrites that replaced a copy listed with a wrong digest: not a file stored twice. */
+  repairs: number;
 }
 
 export interface RequestLogEntry {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { stallRequest } from '../faultPlan';
 import { csrfRequired } from './emulatorAuth';
 import type { EmulatorSessions } from './emulatorAuth';
 import type { EmulatorFaults, FaultSpec } from './emulatorFaults';
@@ -172,28 +173,11 @@ async function applyRequestFault(
       return false;
     }
     case 'stall':
-      return stall(fault.stallMs ?? 2000, req, parts.closing);
+      return stallRequest(fault.stallMs ?? 2000, req, parts.closing);
     case 'expire-session':
       parts.sessions.expireAll();
       return true;
     default:
       return true;
   }
-}
-
-function stall(ms: number, req: IncomingMessage, closing: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    const stop = (proceed: boolean) => {
-      if (timer) clearTimeout(timer);
-      closing.removeEventListener('abort', onClosing);
-      req.socket.removeListener('close', onGone);
-      resolve(proceed);
-    };
-    const onClosing = () => stop(false);
-    const onGone = () => stop(false);
-    closing.addEventListener('abort', onClosing);
-    req.socket.once('close', onGone);
-    if (Number.isFinite(ms)) timer = setTimeout(() => stop(true), ms);
-  });
 }

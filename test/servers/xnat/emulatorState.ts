@@ -260,6 +260,7 @@ export class XnatEmulatorState {
   async storeFile(resource: ResourceRecord, relPath: string, body: ReceivedBody, digestOverride?: string) {
     const existing = resource.files.get(relPath);
     if (existing) {
+      if (existing.reportedDigest !== existing.md5) existing.repairs += 1;
       await releaseContent(existing.content);
       existing.content = body.content;
       existing.size = body.size;
@@ -276,6 +277,7 @@ export class XnatEmulatorState {
       reportedDigest: digestOverride ?? body.md5,
       puts: 0,
       writes: 1,
+      repairs: 0,
       resource,
     };
     resource.files.set(relPath, file);
@@ -449,6 +451,7 @@ export class XnatEmulatorState {
       digest: file.reportedDigest,
       puts: file.puts,
       writes: file.writes,
+      repairs: file.repairs,
     };
   }
 }

@@ -135,6 +135,45 @@ describe('runner', () => {
     expect((item as { message: string }).message).toMatch(/gave up after 4 attempts/);
   });
 
+  it('retries an error that may pass but needs a person if it stays, then stops it in attention', async () => {
+    let calls = 0;
+    const { runner, batchId } = setup(2, async (item) => {
+      if (item.name !== 'f0') return done();
+      calls++;
+      throw new CourierError({
+        code: 'digest-mismatch',
+        message: 'f0: the archive holds MD5 aaa but the file has bbb',
+        retryable: true,
+        attention: { reason: 'digest-mismatch', actions: ['retry', 'skip'] },
+      });
+    });
+    const finished = runner.start(batchId);
+    for (let i = 1; i < 4; i++) {
+      await until(
+        () => clock.nextTimer() !== undefined && ledger.counts(batchId).failed === 1,
+        `retry ${i} scheduled`,
+      );
+      expect(ledger.counts(batchId).attention).toBe(0);
+      clock.advance(clock.nextTimer()! - clock.now());
+    }
+    await expect(finished).resolves.toBe('finished');
+    expect(calls).toBe(4);
+    const row = ledger.db
+      .prepare("SELECT id, status, reason, attempts, next_attempt_at, message FROM items WHERE name = 'f0'")
+      .get() as { id: number; message: string };
+    expect(row).toMatchObject({
+      status: 'attention',
+      reason: 'digest-mismatch',
+      attempts: 4,
+      next_attempt_at: null,
+    });
+    expect(row.message).toBe(
+      'f0: the archive holds MD5 aaa but the file has bbb — still so after 4 attempts',
+    );
+    expect(ledger.detail(row.id).item.actions).toEqual(expect.arrayContaining(['retry', 'skip']));
+    expect(ledger.counts(batchId)).toMatchObject({ done: 1, attention: 1, failed: 0 });
+  });
+
   it('turns errors that need a person into attention, and resumes after a decision', async () => {
     let approved = false;
     const { runner, batchId } = setup(2, async (item) => {

@@ -71,7 +71,8 @@ export async function listFiles(
 /**
  * Uploads one file with a single PUT (streamed from disk above 4 MiB; the MD5 is computed from exactly the
  * bytes sent), then, unless
- * `verify` is false, compares it with the digest XNAT lists: a mismatch throws `digest-mismatch` naming both.
+ * `verify` is false, compares it with the digest XNAT lists: a mismatch throws `digest-mismatch` naming both
+ * (see `digestMismatch`).
  */
 export async function putFile(
   session: XnatSession,
@@ -105,19 +106,39 @@ export async function putFile(
     });
   }
   if (listed.digest === null) return { md5, size, serverDigest: null, duplicate, verified: false };
-  if (listed.digest !== md5) {
-    throw new CourierError({
+  if (listed.digest !== md5) throw digestMismatch(what, listed.digest, md5, duplicate);
+  return { md5, size, serverDigest: listed.digest, duplicate, verified: true };
+}
+
+/**
+ * XNAT lists another MD5 than the bytes sent. When the copy is the one just sent (damaged on the way, or
+ * misreported), sending it again with overwrite replaces it: retryable, and a person decides (retry or
+ * skip) if it is still wrong after the last attempt. When XNAT kept a different file that was already
+ * there (`duplicate`), sending again changes nothing: a person approves replacing it, or skips the file.
+ */
+export function digestMismatch(
+  what: string,
+  serverDigest: string,
+  localMd5: string,
+  duplicate: boolean,
+): CourierError {
+  const detail = { localMd5, serverDigest, duplicate };
+  const mismatch = `${what}: XNAT holds MD5 ${serverDigest} but the local file's MD5 is ${localMd5}`;
+  if (duplicate) {
+    return new CourierError({
       code: 'digest-mismatch',
-      message:
-        `${what}: XNAT holds MD5 ${listed.digest} but the local file's MD5 is ${md5}` +
-        (duplicate
-          ? ' (a different file of that name was already there; upload with overwrite to replace it)'
-          : ''),
-      retryable: false,
-      detail: { localMd5: md5, serverDigest: listed.digest, duplicate },
+      message: `${mismatch} (a different file of that name was already there and was kept; approve to replace it, or skip this file)`,
+      attention: { reason: 'name-conflict', actions: ['approve', 'skip'] },
+      detail,
     });
   }
-  return { md5, size, serverDigest: listed.digest, duplicate, verified: true };
+  return new CourierError({
+    code: 'digest-mismatch',
+    message: mismatch,
+    retryable: true,
+    attention: { reason: 'digest-mismatch', actions: ['retry', 'skip'] },
+    detail,
+  });
 }
 
 /** Files up to this size are read in one go (one disk read, no stream set-up); larger ones are streamed. */

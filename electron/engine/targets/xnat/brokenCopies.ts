@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { UploadPlace } from './uploadPlace';
 
 /**
- * Server copies this batch itself wrote whose digest came back wrong (a transfer damaged on the way).
- * They are the batch's to replace on the next attempt, even in a later run; a file of that name that was
- * already on XNAT before is not, and needs a person's approval. Kept as small marker files in the
- * batch's work folder, so the knowledge survives a restart.
+ * Server copies this batch itself wrote whose digest came back wrong (a transfer damaged on the way), or
+ * whose check did not end (the listing read after the upload failed). They are the batch's to look at
+ * again and replace on the next attempt, even in a later run; a file of that name that was already on
+ * XNAT before is not, and needs a person's approval. Kept as small marker files in the batch's work
+ * folder, so the knowledge survives a restart.
  */
 export class BrokenCopies {
   /** Work folders known to hold no markers: most batches never have one, so most files need no disk look. */

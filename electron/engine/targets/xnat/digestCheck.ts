@@ -1,5 +1,6 @@
 import { CourierError } from '../../../../shared/errors';
 import type { PutFileResult } from '../../clients/xnat/xnatClient';
+import { digestMismatch } from '../../clients/xnat/xnatFiles';
 import { describeOwner } from '../../clients/xnat/xnatPaths';
 import type { UploadPlace } from './uploadPlace';
 import type { XnatConnection } from './xnatConnections';
@@ -7,7 +8,8 @@ import type { XnatConnection } from './xnatConnections';
 /**
  * Compares the MD5 of the bytes sent with the `digest` XNAT lists for the file (the listing may be shared
  * with other files of the resource that finished at the same time). A mismatch throws `digest-mismatch`
- * naming both digests; a file XNAT does not list yet is a retryable `xnat-file-missing`. Returns the
+ * naming both digests (retried by the runner, which replaces this batch's own damaged copy, then
+ * `attention`); a file XNAT does not list yet is a retryable `xnat-file-missing`. Returns the
  * result marked verified, or unverified when the site keeps no checksums.
  */
 export async function checkDigest(
@@ -31,17 +33,6 @@ export async function checkDigest(
     });
   }
   if (listed.digest === null) return { ...sent, serverDigest: null, verified: false };
-  if (listed.digest !== sent.md5) {
-    throw new CourierError({
-      code: 'digest-mismatch',
-      message:
-        `${what}: XNAT holds MD5 ${listed.digest} but the local file's MD5 is ${sent.md5}` +
-        (sent.duplicate
-          ? ' (a different file of that name was already there; upload with overwrite to replace it)'
-          : ''),
-      retryable: false,
-      detail: { localMd5: sent.md5, serverDigest: listed.digest, duplicate: sent.duplicate },
-    });
-  }
+  if (listed.digest !== sent.md5) throw digestMismatch(what, listed.digest, sent.md5, sent.duplicate);
   return { ...sent, serverDigest: listed.digest, verified: true };
 }

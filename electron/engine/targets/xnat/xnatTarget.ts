@@ -86,7 +86,10 @@ export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
     if (item.meta.upload === false) return UPLOAD_OFF;
     const { place } = placeOf(item, config);
     const connection = await xnatConnection(config.server, ctx.credentials);
-    const listed = await connection.listed(place);
+    const broken = new BrokenCopies(ctx.workDir);
+    const own = await broken.has(place);
+    // A copy of this batch's own whose check failed or did not end: what XNAT lists now, not a listing read before.
+    const listed = own ? await connection.fresh(place) : await connection.listed(place);
     if (!listed) return null;
     const local = await digestFile(file.path, ctx.signal);
     const there = {
@@ -97,6 +100,7 @@ export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
       meta: whereItWent(place),
     };
     if (listed.digest === local.md5) {
+      if (own) await broken.remove(place);
       return {
         status: 'done',
         reason: 'already-there',
@@ -105,6 +109,7 @@ export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
       };
     }
     if (listed.digest === null && listed.size === local.size) {
+      if (own) await broken.remove(place);
       return {
         status: 'done',
         reason: 'already-there',
@@ -112,8 +117,7 @@ export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
         ...there,
       };
     }
-    if (config.overwrite || item.meta.approved !== undefined) return null;
-    if (await new BrokenCopies(ctx.workDir).has(place)) return null;
+    if (config.overwrite || item.meta.approved !== undefined || own) return null;
     throw new CourierError({
       code: 'xnat-name-conflict',
       message:
@@ -155,21 +159,24 @@ export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
       );
     };
     let result: PutFileResult;
+    let sent: PutFileResult | undefined;
     try {
-      const sent = await send().catch(async (error: unknown) => {
+      sent = await send().catch(async (error: unknown) => {
         if (!isMissing(error)) throw error;
         connection.forget(place);
         return send();
       });
       result = config.verify ? await checkDigest(connection, place, sent) : sent;
     } catch (error) {
-      // Our own PUT arrived damaged: the copy on XNAT is ours to replace on the next attempt.
-      if (
-        error instanceof CourierError &&
-        error.code === 'digest-mismatch' &&
-        error.detail?.duplicate === false
-      ) {
-        await broken.add(place, error.detail);
+      // XNAT stored our PUT (it did not keep an earlier file instead) but the copy came back damaged, or its
+      // check did not end: the copy is ours, to look at again and replace if need be on the next attempt.
+      if (sent && !sent.duplicate) {
+        await broken.add(
+          place,
+          error instanceof CourierError && error.code === 'digest-mismatch'
+            ? (error.detail ?? {})
+            : { localMd5: sent.md5, unchecked: error instanceof CourierError ? error.code : 'error' },
+        );
       }
       throw error;
     }
