@@ -138,6 +138,12 @@ export class Ledger {
       db.pragma('foreign_keys = ON');
       db.pragma('temp_store = MEMORY');
       db.pragma('cache_size = -65536');
+      // Checkpoint once the WAL holds 256 MB instead of SQLite's 4 MB: a page changed by many transactions
+      // in between (an index's hot pages, the counters) is copied into the database once, not each time.
+      // Scattered status updates over a million items ran 7,000 → 11,000/s with it. The file is cut back
+      // to 64 MB after each checkpoint, and goes away when the ledger closes.
+      db.pragma('wal_autocheckpoint = 65536');
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       migrate(db, now());
     } catch (err) {
       if (err instanceof CourierError) throw err;
