@@ -99,6 +99,10 @@ for (const scheme of ['light', 'dark']) {
   await page.screenshot({ path: join(out, 'new-xnat-upload.png') });
   await page.getByRole('link', { name: 'Settings', exact: true }).click();
   await page.getByRole('heading', { name: 'Limits' }).waitFor();
+  await page.getByRole('heading', { name: 'Data folder' }).waitFor();
+  // The whole Settings page: the app scrolls inside its window, so the window is made as tall as the page.
+  const height = await page.evaluate(() => document.querySelector('main')?.scrollHeight ?? 820);
+  await page.setViewportSize({ width: 1360, height: Math.max(820, height + 40) });
   await page.screenshot({ path: join(out, 'settings.png') });
   await page.close();
 }
