@@ -16,7 +16,7 @@ import type { FaultRates } from '../../test/servers/faultPlan';
 import { startMediaWiki } from '../../test/servers/mediawiki';
 import { startRadiopaediaFixture } from '../../test/servers/radiopaedia';
 import { tempDir } from '../../test/support/tempDir';
-import type { CourierInstall } from './courierProcess';
+import type { CourierInstall, CourierRun } from './courierProcess';
 import { countWikiOriginals, writeWikiSheet } from './crashWiki';
 import { exportedItems, settledWithCause } from './faults';
 import { PartRecorder } from './report';
@@ -33,6 +33,15 @@ function issueRates(stallMs: number, match?: FaultRates['match']): FaultRates {
     stallMs,
     ...(match ? { match } : {}),
   };
+}
+
+/** The command, run under faults, must end by itself: 0 when every file is done, 1 when some need a decision. */
+function endedByItself(rec: PartRecorder, run: CourierRun): void {
+  rec.check(
+    'the run ends by itself with exit status 0 or 1',
+    run.code === 0 || run.code === 1,
+    `exit ${run.code}${run.timedOut ? ' (timed out)' : ''}: ${run.stderr.slice(-400)}`,
+  );
 }
 
 function proxyFigures(rec: PartRecorder, proxy: FaultProxy): void {
@@ -89,11 +98,7 @@ export async function faultsWiki(
       1_800_000,
     );
     proxy.faults.clear();
-    rec.check(
-      'the run ends by itself with exit status 0 or 1',
-      run.code === 0 || run.code === 1,
-      `exit ${run.code}${run.timedOut ? ' (timed out)' : ''}: ${run.stderr.slice(-400)}`,
-    );
+    endedByItself(rec, run);
     proxyFigures(rec, proxy);
     const items = await exportedItems(courier, db, 'faults', join(dir.path, 'export.json'));
     const counts = settledWithCause(rec, items, sizes.files);
@@ -190,11 +195,7 @@ export async function faultsRadiopaedia(
       1_800_000,
     );
     proxy.faults.clear();
-    rec.check(
-      'the run ends by itself with exit status 0 or 1',
-      run.code === 0 || run.code === 1,
-      `exit ${run.code}${run.timedOut ? ' (timed out)' : ''}: ${run.stderr.slice(-400)}`,
-    );
+    endedByItself(rec, run);
     proxyFigures(rec, proxy);
     const items = await exportedItems(courier, db, 'faults', join(dir.path, 'export.json'));
     // A case page that kept failing while listing becomes a case item, read again by the runner.

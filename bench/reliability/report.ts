@@ -67,14 +67,5 @@ export function failures(results: readonly PartResult[]): string[] {
   );
 }
 
-/** Seeded pseudo-random numbers (mulberry32), so a run can be repeated. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded pseudo-random numbers, so a run can be repeated: the fault plans' own generator. */
+export { mulberry32 as seededRandom } from '../../test/servers/faultPlan';
