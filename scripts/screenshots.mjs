@@ -101,7 +101,7 @@ for (const scheme of ['light', 'dark']) {
   await page.getByRole('heading', { name: 'Limits' }).waitFor();
   await page.getByRole('heading', { name: 'Data folder' }).waitFor();
   // The whole Settings page: the app scrolls inside its window, so the window is made as tall as the page.
-  const height = await page.evaluate(() => document.querySelector('main')?.scrollHeight ?? 820);
+  const height = await page.evaluate(() => globalThis.document.querySelector('main')?.scrollHeight ?? 820);
   await page.setViewportSize({ width: 1360, height: Math.max(820, height + 40) });
   await page.screenshot({ path: join(out, 'settings.png') });
   await page.close();
