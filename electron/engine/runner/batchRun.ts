@@ -200,6 +200,8 @@ export class BatchRun {
         this.wake();
         if (this.stop) return;
       }
+      // A source may end its listing early, without an error, once it sees the abort: not the whole list.
+      if (this.listing.signal.aborted) return;
       ledger.batches.markCollected(this.batchId, `The source listed ${listed} new file(s).`);
       this.collected = true;
     } catch (err) {

@@ -24,25 +24,15 @@ export class HostLimiter {
     private readonly limitFor: (host: string) => HostLimit = () => DEFAULT_HOST_LIMIT,
   ) {}
 
-  /**
-   * Runs `task` when the host allows it; the slot is released when the task settles. An abort of `signal`
-   * ends the wait at once, even when the task itself does not listen (a request to a server that never
-   * answers, or a login shared with other files): the caller goes on, and the task keeps its slot until
-   * it settles by its own deadline.
-   */
+  /** Runs `task` when the host allows it; the slot is released when the task settles. */
   async run<T>(host: string | null, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (!host) return untilAborted(task(), signal);
+    if (!host) return task();
     await this.acquire(host, signal);
-    let running: Promise<T>;
     try {
-      running = task();
-    } catch (err) {
+      return await task();
+    } finally {
       this.release(host);
-      throw err;
     }
-    const release = () => this.release(host);
-    running.then(release, release);
-    return untilAborted(running, signal);
   }
 
   private state(host: string): HostState {
@@ -92,36 +82,4 @@ export class HostLimiter {
     s.active--;
     s.queue.shift()?.();
   }
-}
-
-/** `work`, or an AbortError as soon as `signal` aborts, whichever comes first. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(abortError(signal));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      work.catch(() => undefined);
-      reject(abortError(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error
-    ? signal.reason
-    : new DOMException('The work was cancelled', 'AbortError');
 }

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../electron/engine/engine';
@@ -178,6 +180,24 @@ describe('xnat-download batch', () => {
     expect(engine.ledger.counts(id)).toMatchObject({ done: 3, failed: 0 });
     expect(await filesUnder(kit.out)).toHaveLength(3);
     expect(await kit.tree(workDir(id))).toEqual([]);
+  });
+
+  it('a cancel ends at once while the server never answers the log-in, and nothing is listed', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const engine = kit.openEngine();
+      const server = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const id = kit.createBatch(engine, { server });
+      const finished = engine.runToEnd(id);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await engine.handlers['batches.cancel']({ batchId: id });
+      await expect(finished).resolves.toBe('cancelled');
+      expect(engine.ledger.batches.require(id)).toMatchObject({ state: 'cancelled', collected: false });
+      expect(kit.items(engine, id)).toHaveLength(0);
+    } finally {
+      silent.close();
+    }
   });
 
   it('after an interruption, a re-run delivers the rest from the extracted files without downloading again', async () => {

@@ -2,6 +2,7 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CourierError } from '../../../../shared/errors';
 import { XnatClient } from '../../clients/xnat/xnatClient';
+import { untilAborted } from '../../runner/abortable';
 import type { ExperimentZipRequest } from '../../clients/xnat/xnatClient';
 import { backoffDelay } from '../../runner/backoff';
 import type { BackoffPolicy } from '../../runner/backoff';
@@ -33,7 +34,11 @@ export const ZIP_RETRY: BackoffPolicy & { attempts: number } = {
 /** Logs in to XNAT with the batch's credentials (`xnat-auth` on a 401). */
 export async function connect(server: string, ctx: StepContext): Promise<XnatClient> {
   const login = await ctx.credentials('xnat', server);
-  return XnatClient.connect({ server, username: login.user, password: login.password });
+  // A cancel does not wait for a server that never answers the log-in.
+  return untilAborted(
+    XnatClient.connect({ server, username: login.user, password: login.password }),
+    ctx.signal,
+  );
 }
 
 /**
@@ -50,8 +55,8 @@ export async function stageExperiment(
   const client = await connect(request.server, ctx);
   let experiment: ResolvedExperiment;
   try {
-    const project = await client.findProject(request.project);
-    const found = await client.findExperiment(project.id, request.accession);
+    const project = await untilAborted(client.findProject(request.project), ctx.signal);
+    const found = await untilAborted(client.findExperiment(project.id, request.accession), ctx.signal);
     experiment = { project: project.id, subject: found.subjectId, label: found.label };
     await downloadWithRetries(
       client,

@@ -1,5 +1,6 @@
 import { CourierError } from '../../../../shared/errors';
 import type { PutFileResult } from '../../clients/xnat/xnatClient';
+import { untilAborted } from '../../runner/abortable';
 import type { Delivery, TargetAdapter, WorkItem } from '../../runner/adapters';
 import { dicomItemMeta } from '../../sources/dicomFolder/itemMeta';
 import { componentProblem } from '../../sources/xnat/safeExtract';
@@ -85,11 +86,11 @@ export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
   async probe(item, file, config, ctx) {
     if (item.meta.upload === false) return UPLOAD_OFF;
     const { place } = placeOf(item, config);
-    const connection = await xnatConnection(config.server, ctx.credentials);
+    const connection = await untilAborted(xnatConnection(config.server, ctx.credentials), ctx.signal);
     const broken = new BrokenCopies(ctx.workDir);
     const own = await broken.has(place);
     // A copy of this batch's own whose check failed or did not end: what XNAT lists now, not a listing read before.
-    const listed = own ? await connection.fresh(place) : await connection.listed(place);
+    const listed = await untilAborted(own ? connection.fresh(place) : connection.listed(place), ctx.signal);
     if (!listed) return null;
     const local = await digestFile(file.path, ctx.signal);
     const there = {
@@ -131,11 +132,11 @@ export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
   async deliver(item, file, config, ctx) {
     if (item.meta.upload === false) return UPLOAD_OFF;
     const { place } = placeOf(item, config);
-    const connection = await xnatConnection(config.server, ctx.credentials);
+    const connection = await untilAborted(xnatConnection(config.server, ctx.credentials), ctx.signal);
     const broken = new BrokenCopies(ctx.workDir);
     const replacing = await broken.has(place);
     const send = async (): Promise<PutFileResult> => {
-      await connection.ensurePlace(place);
+      await untilAborted(connection.ensurePlace(place), ctx.signal);
       return connection.sendTo(place, () =>
         connection.client.putFile(
           file.path,
@@ -166,7 +167,7 @@ export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
         connection.forget(place);
         return send();
       });
-      result = config.verify ? await checkDigest(connection, place, sent) : sent;
+      result = config.verify ? await untilAborted(checkDigest(connection, place, sent), ctx.signal) : sent;
     } catch (error) {
       // XNAT stored our PUT (it did not keep an earlier file instead) but the copy came back damaged, or its
       // check did not end: the copy is ours, to look at again and replace if need be on the next attempt.
