@@ -12,7 +12,8 @@
  * BENCH_ROUNDS (default 2; the two sides alternate and the best wall time of each counts, since these
  * machines are shared), BENCH_DIR (parent of the temp folder). The emulator runs as its own process
  * (test/servers/xnat/main.ts); Courier runs in this process (the engine, the runner, the ledger and the
- * folder target, as `courier xnat-download` does). CPU seconds are printed beside the wall times. The
+ * folder target, as `courier xnat-download` does), and then `courier xnat-download` itself, the built
+ * command in its own process as users run it (so without the tsx loader). CPU seconds are printed beside the wall times. The
  * last line printed is one JSON object with the figures.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -151,11 +152,42 @@ async function runCourier(emulator: Emulator, dir: string, round: number): Promi
   }
 }
 
-function runTool(command: string, args: string[]): Promise<Timing> {
+/** `courier xnat-download` as users run it: the built command in its own process, its own ledger. */
+async function runCommand(emulator: Emulator, dir: string, round: number): Promise<Timing> {
+  const out = join(dir, 'command-out');
+  const timing = await runTool(
+    process.execPath,
+    [
+      join(import.meta.dirname, '..', 'bin', 'courier.mjs'),
+      '--db',
+      join(dir, `command-${round}.sqlite`),
+      'xnat-download',
+      '--server',
+      emulator.url,
+      '--project',
+      SECONDARY_ID,
+      '--accession',
+      ACCESSION,
+      '--resource',
+      'DICOM',
+      '--out',
+      out,
+    ],
+    { XNAT_USER: USER, XNAT_PASSWORD: PASSWORD },
+  );
+  if (countFiles(out) !== FILES) throw new Error('courier xnat-download did not deliver every file');
+  rmSync(out, { recursive: true, force: true });
+  return timing;
+}
+
+function runTool(command: string, args: string[], env: Record<string, string> = {}): Promise<Timing> {
   return timed(
     () =>
       new Promise<void>((resolve, reject) => {
-        const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+        const child = spawn(command, args, {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env: { ...process.env, ...env },
+        });
         child.once('error', reject);
         child.once('exit', (code) =>
           code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`)),
@@ -196,6 +228,7 @@ async function main(): Promise<void> {
     const curls: Timing[] = [];
     const unzips: Timing[] = [];
     const couriers: Timing[] = [];
+    const commands: Timing[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which side goes first, so neither always meets the machine in the same state.
       const baselineFirst = round % 2 === 0;
@@ -208,6 +241,7 @@ async function main(): Promise<void> {
       couriers.push(await runCourier(emulator, dir, round));
       if (countFiles(out) !== FILES) throw new Error('Courier did not deliver every file');
       rmSync(out, { recursive: true, force: true });
+      commands.push(await runCommand(emulator, dir, round));
       if (!baselineFirst) {
         const { curl, unzip } = await runBaseline(zipUrl, dir);
         curls.push(curl);
@@ -217,6 +251,8 @@ async function main(): Promise<void> {
     const curl = best(curls);
     const unzip = best(unzips);
     const courier = best(couriers);
+    const command = best(commands);
+    const commandRatio = command.seconds / (curl.seconds + unzip.seconds);
     const baseline = curl.seconds + unzip.seconds;
     const ratio = courier.seconds / baseline;
     const cpuRatio = courier.cpu / (curl.cpu + unzip.cpu);
@@ -234,11 +270,14 @@ async function main(): Promise<void> {
         row('Courier (download, extract, ledger)', courier),
         `  of which download + safe extraction + listing: ${(courier.staged ?? 0).toFixed(2)} s; ` +
           `delivery (SHA-1 + MD5, move, ledger): ${(courier.seconds - (courier.staged ?? 0)).toFixed(2)} s`,
+        row('courier xnat-download (the command)', command),
         `Courier / (curl + unzip): ${ratio.toFixed(2)} wall, ${cpuRatio.toFixed(2)} CPU; ` +
+          `the command: ${commandRatio.toFixed(2)} wall, ${(command.cpu / (curl.cpu + unzip.cpu)).toFixed(2)} CPU; ` +
           `peak RSS of this process (Courier, tsx loader included): ${maxRssMb.toFixed(0)} MB`,
         `wall times per round: curl ${curls.map((t) => t.seconds.toFixed(1)).join(', ')}; ` +
           `unzip ${unzips.map((t) => t.seconds.toFixed(1)).join(', ')}; ` +
-          `Courier ${couriers.map((t) => t.seconds.toFixed(1)).join(', ')}`,
+          `Courier ${couriers.map((t) => t.seconds.toFixed(1)).join(', ')}; ` +
+          `the command ${commands.map((t) => t.seconds.toFixed(1)).join(', ')}`,
         '',
       ].join('\n'),
     );
@@ -253,6 +292,8 @@ async function main(): Promise<void> {
         ratio: round(ratio),
         zip: ZIP,
         cpu_ratio: round(cpuRatio),
+        command_s: round(command.seconds),
+        command_ratio: round(commandRatio),
         courier_max_rss_mb: Math.round(maxRssMb),
       })}\n`,
     );
