@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeWorkbook } from '../../test/integration/xnat/uploadFixture';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -89,6 +90,29 @@ export async function installCourier(): Promise<CourierInstall> {
     },
     remove: () => rmSync(into, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Pass 1 of a folder → XNAT upload as users run it: a workbook naming the server and project P1, then
+ * `courier scan` of `data` into batch `batch` of the ledger `db` (with `--unmatched` when asked).
+ */
+export async function scanForUpload(
+  courier: CourierInstall,
+  options: { db: string; workbook: string; data: string; server: string; batch: string; unmatched?: boolean },
+): Promise<CourierRun> {
+  await writeWorkbook(options.workbook, options.server, 'P1');
+  return courier.run([
+    '--db',
+    options.db,
+    'scan',
+    '--dir',
+    options.data,
+    '--workbook',
+    options.workbook,
+    ...(options.unmatched ? ['--unmatched'] : []),
+    '--batch',
+    options.batch,
+  ]);
 }
 
 /** `courier status --batch NAME --json` counts of one batch. */

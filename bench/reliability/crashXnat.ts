@@ -6,11 +6,11 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { DEFAULT_USER, startXnatEmulator } from '../../test/servers/xnat/index';
-import { makeTree, writeWorkbook } from '../../test/integration/xnat/uploadFixture';
+import { makeTree } from '../../test/integration/xnat/uploadFixture';
 import { tempDir } from '../../test/support/tempDir';
 import { crashLoop } from './crashLoop';
 import type { CourierInstall } from './courierProcess';
-import { batchCounts } from './courierProcess';
+import { batchCounts, scanForUpload } from './courierProcess';
 import { PartRecorder, seededRandom } from './report';
 import type { PartResult } from './report';
 
@@ -35,19 +35,13 @@ export async function crashXnat(
   try {
     const tree = makeTree(join(dir.path, 'data'), { ...treeShape(sizes.files), pixelBytes: 4_096 });
     const db = join(dir.path, 'ledger.sqlite');
-    const workbook = join(dir.path, 'upload.xlsx');
-    await writeWorkbook(workbook, xnat.url, 'P1');
-    const scan = await courier.run([
-      '--db',
+    const scan = await scanForUpload(courier, {
       db,
-      'scan',
-      '--dir',
-      join(dir.path, 'data'),
-      '--workbook',
-      workbook,
-      '--batch',
-      'crash',
-    ]);
+      workbook: join(dir.path, 'upload.xlsx'),
+      data: join(dir.path, 'data'),
+      server: xnat.url,
+      batch: 'crash',
+    });
     if (!rec.check('scan lists every file', scan.code === 0, scan.stderr.slice(-400))) return rec.result();
     const login = { XNAT_USER: DEFAULT_USER.username, XNAT_PASSWORD: DEFAULT_USER.password };
     const loop = await crashLoop({

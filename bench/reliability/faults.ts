@@ -13,10 +13,11 @@ import { dirname, join } from 'node:path';
 import { writeDicomFile } from '../../test/fixtures/dicomFactory';
 import { startIsicFixture } from '../../test/servers/isic';
 import { DEFAULT_USER, startXnatEmulator } from '../../test/servers/xnat/index';
-import { makeTree, writeWorkbook } from '../../test/integration/xnat/uploadFixture';
+import { makeTree } from '../../test/integration/xnat/uploadFixture';
 import type { TreeFile } from '../../test/integration/xnat/uploadFixture';
 import { tempDir } from '../../test/support/tempDir';
 import type { CourierInstall } from './courierProcess';
+import { scanForUpload } from './courierProcess';
 import { treeShape } from './crashXnat';
 import { PartRecorder } from './report';
 import type { PartResult } from './report';
@@ -127,19 +128,13 @@ export async function faultsXnat(
     const stuck = addFile(join(dir.path, 'data'), made[0]!, STUCK_SERIES);
     const tree = [...made, stuck];
     const db = join(dir.path, 'ledger.sqlite');
-    const workbook = join(dir.path, 'upload.xlsx');
-    await writeWorkbook(workbook, xnat.url, 'P1');
-    const scan = await courier.run([
-      '--db',
+    const scan = await scanForUpload(courier, {
       db,
-      'scan',
-      '--dir',
-      join(dir.path, 'data'),
-      '--workbook',
-      workbook,
-      '--batch',
-      'faults',
-    ]);
+      workbook: join(dir.path, 'upload.xlsx'),
+      data: join(dir.path, 'data'),
+      server: xnat.url,
+      batch: 'faults',
+    });
     if (!rec.check('scan lists every file', scan.code === 0, scan.stderr.slice(-400))) return rec.result();
     // The faults at random leave the stuck file's series alone, so that its last attempt ends on the digest
     // (a passing 5xx on the last attempt would end it `failed`, as it does any file whose attempts run out).

@@ -14,12 +14,12 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildDicom } from '../../test/fixtures/dicomFactory';
 import { DEFAULT_USER, startXnatEmulator } from '../../test/servers/xnat/index';
-import { writeWorkbook } from '../../test/integration/xnat/uploadFixture';
 import { buildZip } from '../../test/unit/zip/zipFixtures';
 import type { FixtureEntry } from '../../test/unit/zip/zipFixtures';
 import { tempDir } from '../../test/support/tempDir';
 import { componentProblem } from '../../electron/engine/sources/xnat/safeExtract';
 import type { CourierInstall } from './courierProcess';
+import { scanForUpload } from './courierProcess';
 import { exportedItems } from './faults';
 import { PartRecorder } from './report';
 import type { PartResult } from './report';
@@ -224,20 +224,14 @@ async function hostileLocalNames(courier: CourierInstall, rec: PartRecorder, roo
       md5ByName.set(name, createHash('md5').update(bytes).digest('hex'));
     }
     const db = join(root, 'names.sqlite');
-    const workbook = join(root, 'names.xlsx');
-    await writeWorkbook(workbook, xnat.url, 'P1');
-    const scan = await courier.run([
-      '--db',
+    const scan = await scanForUpload(courier, {
       db,
-      'scan',
-      '--dir',
+      workbook: join(root, 'names.xlsx'),
       data,
-      '--workbook',
-      workbook,
-      '--unmatched',
-      '--batch',
-      'names',
-    ]);
+      server: xnat.url,
+      batch: 'names',
+      unmatched: true,
+    });
     rec.check(
       'courier scan lists a folder of hostile names (exit 0)',
       scan.code === 0,

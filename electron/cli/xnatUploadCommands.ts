@@ -8,6 +8,7 @@ import type { BatchRecord } from '../engine/ledger/ledger';
 import { readWorkbook, writeConfigurationWorkbook } from '../engine/reports/xnatWorkbook';
 import type { DicomItemMeta } from '../engine/sources/dicomFolder/itemMeta';
 import { backoffDelay } from '../engine/runner/backoff';
+import { systemClock } from '../engine/runner/clock';
 import { runListingPass } from '../engine/sources/dicomFolder/listingPass';
 import {
   configFromWorkbook,
@@ -279,7 +280,7 @@ export async function retryPassingFailures<T>(check: () => Promise<T>): Promise<
     } catch (error) {
       if (attempt >= PREFLIGHT_ATTEMPTS || !(error instanceof CourierError) || !error.retryable) throw error;
       const wait = backoffDelay(attempt, error.retryAfterMs, Math.random, PREFLIGHT_BACKOFF);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await systemClock.sleep(wait);
     }
   }
 }

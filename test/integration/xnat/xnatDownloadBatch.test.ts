@@ -183,14 +183,16 @@ describe('xnat-download batch', () => {
   });
 
   it('a cancel ends at once while the server never answers the log-in, and nothing is listed', async () => {
-    const silent = createServer(() => undefined);
+    let loggingIn!: () => void;
+    const loginArrived = new Promise<void>((resolve) => (loggingIn = resolve));
+    const silent = createServer(() => loggingIn());
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const engine = kit.openEngine();
       const server = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
       const id = kit.createBatch(engine, { server });
       const finished = engine.runToEnd(id);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await loginArrived;
       await engine.handlers['batches.cancel']({ batchId: id });
       await expect(finished).resolves.toBe('cancelled');
       expect(engine.ledger.batches.require(id)).toMatchObject({ state: 'cancelled', collected: false });
