@@ -11,6 +11,7 @@ import type { CellValue, Worksheet } from 'exceljs';
 import { CourierError } from '../../../shared/errors';
 import type { PathPattern } from '../../../shared/pathPattern';
 import { capturedNames } from '../../../shared/pathPattern';
+import { readSheets } from './xlsxSheets';
 
 export interface XnatUploaderConfig {
   /** Pattern rows in order; each label is unique. */
@@ -273,42 +274,19 @@ interface LoadedSheets {
 async function load(path: string, options: { keepFiles: boolean }): Promise<LoadedSheets> {
   const loaded: LoadedSheets = { configuration: undefined, files: undefined, others: [] };
   try {
-    await access(path);
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-      worksheets: 'emit',
-      sharedStrings: 'cache',
-      styles: 'cache',
-      hyperlinks: 'ignore',
-      entries: 'emit',
-    });
-    // The 'worksheet' entry names the zip part (sheetN.xml) right before its reader is yielded.
-    let sheetNo = '';
-    (reader as unknown as NodeJS.EventEmitter).on('entry', (entry: { type?: string; id?: string }) => {
-      if (entry.type === 'worksheet') sheetNo = String(entry.id);
-    });
-    const read: { sheetNo: string; name: string; rows: SheetRows; isFiles: boolean }[] = [];
-    for await (const sheet of reader) {
-      // exceljs names a sheet only when workbook.xml comes first in the zip and its rels are relative;
-      // openpyxl (xnatuploader) writes workbook.xml last with absolute rels, so names are settled below.
-      const { name } = sheet as unknown as { name: string };
-      const part = sheetNo;
+    for await (const { name, rows: sheetRows } of readSheets(path)) {
       const rows: SheetRows = [];
       let isFiles = name === 'Files';
-      for await (const row of sheet) {
+      for await (const row of sheetRows) {
         const values = row.values as CellValue[];
         if (row.number === 1 && cellText(values[1]) === 'Pattern' && cellText(values[2]) === 'File')
           isFiles = true;
         if (isFiles && !options.keepFiles) continue;
         rows[row.number] = values.slice();
       }
-      read.push({ sheetNo: part, name, rows, isFiles });
-    }
-    const names = sheetNames(reader);
-    for (const sheet of read) {
-      const name = names.get(sheet.sheetNo) ?? sheet.name;
-      if (name === 'Configuration') loaded.configuration = sheet.rows;
-      else if (name === 'Files') loaded.files = sheet.rows;
-      else if (!sheet.isFiles || options.keepFiles) loaded.others.push({ name, rows: sheet.rows });
+      if (name === 'Configuration') loaded.configuration = rows;
+      else if (name === 'Files') loaded.files = rows;
+      else if (!isFiles || options.keepFiles) loaded.others.push({ name, rows });
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -317,21 +295,6 @@ async function load(path: string, options: { keepFiles: boolean }): Promise<Load
     throw invalid(path, `it is not an Excel workbook that can be read (${(error as Error).message})`);
   }
   return loaded;
-}
-
-/** Sheet number in the zip (`sheetN.xml`) to the sheet's name, from the reader's workbook.xml and rels. */
-function sheetNames(reader: unknown): Map<string, string> {
-  const { workbookRels, model } = reader as {
-    workbookRels?: { Id: string; Target: string }[];
-    model?: { sheets?: { name: string; rId: string }[] };
-  };
-  const names = new Map<string, string>();
-  for (const rel of workbookRels ?? []) {
-    const number = /worksheets\/sheet(\d+)\.xml$/.exec(rel.Target)?.[1];
-    const sheet = model?.sheets?.find((s) => s.rId === rel.Id);
-    if (number && sheet) names.set(number, sheet.name);
-  }
-  return names;
 }
 
 interface SheetsToSave {
