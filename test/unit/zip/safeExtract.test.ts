@@ -117,6 +117,21 @@ describe('safeExtract: hostile zips are refused with the entry named and nothing
     expect(error.message).toContain('inflates past the 1000 bytes');
   });
 
+  it('a stored entry whose header lies about its size', async () => {
+    const error = await refused([
+      ok,
+      {
+        name: 'E1/stored-liar.dcm',
+        data: Buffer.alloc(3 * 1024 * 1024, 7),
+        compress: false,
+        declaredSize: 1000,
+      },
+    ]);
+    expect(error.message).toContain('"E1/stored-liar.dcm"');
+    expect(error.code).toBe('zip-bomb');
+    expect(error.message).toContain('past the 1000 bytes its header declares');
+  });
+
   it('a bomb by total size', async () => {
     const error = await refused(
       [
@@ -303,6 +318,27 @@ describe('safeExtract: normal zips', () => {
     );
     expect(result.files[0]?.size).toBe(size);
     expect(peak - before).toBeLessThan(48 * 1024 * 1024);
+  });
+
+  it('stops inside a large entry when cancelled, leaving nothing behind', async () => {
+    const size = 64 * 1024 * 1024;
+    const zipPath = path.join(sandbox, 'big.zip');
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from('first'), 'E1/a.dcm', { compress: false });
+    zip.addReadStream(incompressible(size), 'E1/big.dcm', { size, compress: false });
+    zip.end();
+    await pipeline(zip.outputStream, createWriteStream(zipPath));
+    const controller = new AbortController();
+    const error = (await safeExtract({
+      zipPath,
+      parentDir,
+      folderName: 'BIG',
+      signal: controller.signal,
+      // After the first entry: the big one is being copied when the cancel arrives.
+      onProgress: (p) => (p.entries === 1 ? setImmediate(() => controller.abort()) : undefined),
+    }).catch((e: unknown) => e)) as CourierError;
+    expect(error.code).toBe('cancelled');
+    expect(await tree(sandbox)).toEqual(['big.zip', 'downloads']);
   });
 });
 

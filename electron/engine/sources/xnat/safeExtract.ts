@@ -265,31 +265,63 @@ async function extractEntries(
 const READ_CHUNK = 512 * 1024;
 
 /**
- * The stream of an entry's stored bytes, read straight from the zip in large chunks (the local header
- * checked by yauzl first: signature and bounds), inflated when the entry is deflated.
+ * Writes an entry to `target` (which must not exist yet) through `check`, reading straight from the zip
+ * after yauzl has checked its local header (signature and bounds). A stored entry is copied through
+ * `buffer`, read and written in turn; a deflated one streams through zlib.
  */
-async function entryData(
+async function writeEntry(
   zip: yauzl.ZipFile,
   entry: Entry,
   zipHandle: FileHandle,
-): Promise<{ raw: Readable; inflate?: Transform }> {
+  target: string,
+  check: EntryCheck,
+  buffer: Buffer,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
     throw new Error(`compression method ${entry.compressionMethod} is not supported`);
   }
   const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
-  const raw =
-    entry.compressedSize === 0
-      ? Readable.from([])
-      : createReadStream('', {
-          fd: zipHandle.fd,
-          start: fileDataStart,
-          end: fileDataStart + entry.compressedSize - 1,
-          highWaterMark: READ_CHUNK,
-          autoClose: false,
-        });
-  return entry.compressionMethod === 8
-    ? { raw, inflate: createInflateRaw({ chunkSize: 256 * 1024 }) }
-    : { raw };
+  if (entry.compressionMethod === 8) {
+    const raw =
+      entry.compressedSize === 0
+        ? Readable.from([])
+        : createReadStream('', {
+            fd: zipHandle.fd,
+            start: fileDataStart,
+            end: fileDataStart + entry.compressedSize - 1,
+            highWaterMark: READ_CHUNK,
+            autoClose: false,
+          });
+    const sink = createWriteStream(target, { flags: 'wx', highWaterMark: READ_CHUNK });
+    await pipeline(
+      raw,
+      createInflateRaw({ chunkSize: 256 * 1024 }),
+      new CheckStage(check),
+      sink,
+      signal ? { signal } : {},
+    );
+    return;
+  }
+  const out = await open(target, 'wx');
+  try {
+    for (let done = 0; done < entry.compressedSize;) {
+      if (signal?.aborted) throw new CourierError({ code: 'cancelled', message: 'Extraction cancelled' });
+      const want = Math.min(buffer.length, entry.compressedSize - done);
+      const { bytesRead } = await zipHandle.read(buffer, 0, want, fileDataStart + done);
+      if (bytesRead === 0) throw new Error('the zip ends inside it');
+      const refused = check.add(buffer.subarray(0, bytesRead));
+      if (refused) throw refused;
+      for (let written = 0; written < bytesRead;) {
+        written += (await out.write(buffer, written, bytesRead - written)).bytesWritten;
+      }
+      done += bytesRead;
+    }
+    const refused = check.finish();
+    if (refused) throw refused;
+  } finally {
+    await out.close();
+  }
 }
 
 async function extractWith(
@@ -302,6 +334,9 @@ async function extractWith(
 ): Promise<ExtractedFile[]> {
   const files: ExtractedFile[] = [];
   const totals = { bytes: 0, entries: 0 };
+  // One buffer carries every stored entry from the zip to its file, so a gigabyte of entries does not
+  // become thousands of short-lived buffers for the garbage collector.
+  const buffer = Buffer.allocUnsafe(READ_CHUNK);
   for await (const entry of iterate(zip)) {
     if (options.signal?.aborted) {
       zip.close();
@@ -319,12 +354,9 @@ async function extractWith(
       await mkdir(target, { recursive: true });
     } else {
       await mkdir(path.dirname(target), { recursive: true });
-      const meter = new EntryMeter(entry, name, limits, zipSize, totals, options.sha1 === true);
+      const check = new EntryCheck(entry, name, limits, zipSize, totals, options.sha1 === true);
       try {
-        const { raw, inflate } = await entryData(zip, entry, zipHandle);
-        const sink = createWriteStream(target, { flags: 'wx', highWaterMark: READ_CHUNK });
-        const run = options.signal ? { signal: options.signal } : {};
-        await (inflate ? pipeline(raw, inflate, meter, sink, run) : pipeline(raw, meter, sink, run));
+        await writeEntry(zip, entry, zipHandle, target, check, buffer, options.signal);
       } catch (err) {
         zip.close();
         if (err instanceof CourierError) throw err;
@@ -336,7 +368,7 @@ async function extractWith(
           `it cannot be read (${err instanceof Error ? err.message : String(err)})`,
         );
       }
-      files.push({ path: checked.parts.join('/'), size: meter.bytes, ...meter.digests() });
+      files.push({ path: checked.parts.join('/'), size: check.bytes, ...check.digests() });
     }
     options.onProgress?.({ entries: totals.entries, totalEntries: zip.entryCount, bytes: totals.bytes });
   }
@@ -397,8 +429,8 @@ async function refuseLinkedAncestors(folder: string, parts: string[]): Promise<v
   }
 }
 
-/** Counts, hashes and CRC-checks inflated bytes, stopping a bomb as soon as a limit is crossed. */
-class EntryMeter extends Transform {
+/** Counts, hashes and CRC-checks an entry's bytes, stopping a bomb as soon as a limit is crossed. */
+class EntryCheck {
   bytes = 0;
   private crc = 0;
   private readonly md5: Hash = createHash('md5');
@@ -412,71 +444,80 @@ class EntryMeter extends Transform {
     private readonly totals: { bytes: number },
     withSha1: boolean,
   ) {
-    super();
     this.sha1 = withSha1 ? createHash('sha1') : undefined;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  /** Takes the next bytes, or returns why the entry must be refused. */
+  add(chunk: Uint8Array): CourierError | undefined {
     this.bytes += chunk.length;
     this.totals.bytes += chunk.length;
     const { limits, entry } = this;
     if (this.bytes > entry.uncompressedSize) {
-      callback(
-        entryError(
-          'zip-bomb',
-          this.name,
-          `it inflates past the ${entry.uncompressedSize} bytes its header declares`,
-        ),
+      return entryError(
+        'zip-bomb',
+        this.name,
+        `it inflates past the ${entry.uncompressedSize} bytes its header declares`,
       );
-      return;
     }
     if (this.totals.bytes > limits.maxTotalBytes) {
-      callback(
-        entryError('zip-bomb', this.name, `the zip inflates past ${limits.maxTotalBytes} bytes in total`),
+      return entryError(
+        'zip-bomb',
+        this.name,
+        `the zip inflates past ${limits.maxTotalBytes} bytes in total`,
       );
-      return;
     }
     if (
       ratioExceeded(this.bytes, entry.compressedSize, limits) ||
       ratioExceeded(this.totals.bytes, this.zipSize, limits)
     ) {
-      callback(
-        entryError(
-          'zip-bomb',
-          this.name,
-          `it inflates more than ${limits.maxRatio} times its compressed size`,
-        ),
+      return entryError(
+        'zip-bomb',
+        this.name,
+        `it inflates more than ${limits.maxRatio} times its compressed size`,
       );
-      return;
     }
     this.md5.update(chunk);
     this.sha1?.update(chunk);
     this.crc = crc32(chunk, this.crc);
-    callback(null, chunk);
+    return undefined;
   }
 
-  override _flush(callback: TransformCallback): void {
+  /** After the last bytes: whether the entry held what its header declares. */
+  finish(): CourierError | undefined {
     if (this.bytes !== this.entry.uncompressedSize) {
-      callback(
-        entryError(
-          'zip-corrupt',
-          this.name,
-          `it holds ${this.bytes} bytes, not the ${this.entry.uncompressedSize} declared`,
-        ),
+      return entryError(
+        'zip-corrupt',
+        this.name,
+        `it holds ${this.bytes} bytes, not the ${this.entry.uncompressedSize} declared`,
       );
-      return;
     }
     if (this.crc >>> 0 !== this.entry.crc32 >>> 0) {
-      callback(entryError('zip-corrupt', this.name, 'its CRC-32 does not match (damaged data)'));
-      return;
+      return entryError('zip-corrupt', this.name, 'its CRC-32 does not match (damaged data)');
     }
-    callback();
+    return undefined;
   }
 
   /** MD5 (XNAT's digest) and, when asked for, SHA-1 of the bytes written. */
   digests(): { md5: string; sha1?: string } {
     const md5 = this.md5.digest('hex');
     return this.sha1 ? { md5, sha1: this.sha1.digest('hex') } : { md5 };
+  }
+}
+
+/** An entry's check as a stream stage, for entries that are inflated. */
+class CheckStage extends Transform {
+  constructor(private readonly check: EntryCheck) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const refused = this.check.add(chunk);
+    if (refused) callback(refused);
+    else callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(this.check.finish());
   }
 }
 
