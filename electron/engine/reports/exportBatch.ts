@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
 import { CourierError } from '../../../shared/errors';
 import type { Ledger } from '../ledger/ledger';
 
@@ -97,6 +96,7 @@ export async function exportBatch(
       csv.end();
       await once(out, 'finish');
     } else {
+      const { default: ExcelJS } = await import('exceljs');
       const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: part, useStyles: false });
       const sheet = workbook.addWorksheet('Files');
       sheet.columns = COLUMNS.map((key) => ({ header: key, key }));

@@ -9,7 +9,6 @@
  * are still decoded by exceljs's own readers, one row at a time, so a large sheet never sits in memory.
  */
 import type { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { Row } from 'exceljs';
 import yauzl from 'yauzl';
 
@@ -48,6 +47,7 @@ export async function* readSheets(path: string): AsyncGenerator<OpenedSheet> {
       return zip.openReadStreamPromise(entry);
     };
 
+    const { default: ExcelJS } = await import('exceljs');
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
       worksheets: 'emit',
       sharedStrings: 'cache',

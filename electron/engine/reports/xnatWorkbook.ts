@@ -6,8 +6,7 @@
  */
 import { access, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import ExcelJS from 'exceljs';
-import type { CellValue, Worksheet } from 'exceljs';
+import type { CellValue, Row, Worksheet } from 'exceljs';
 import { CourierError } from '../../../shared/errors';
 import type { PathPattern } from '../../../shared/pathPattern';
 import { capturedNames } from '../../../shared/pathPattern';
@@ -310,6 +309,7 @@ interface SheetsToSave {
 async function save(path: string, sheets: SheetsToSave): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
+    const { default: ExcelJS } = await import('exceljs');
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
       filename: temporary,
       useStyles: true,
@@ -347,11 +347,7 @@ async function save(path: string, sheets: SheetsToSave): Promise<void> {
   }
 }
 
-function writeRows(
-  sheet: Worksheet,
-  rows: SheetRows,
-  style?: (row: ExcelJS.Row, number: number) => void,
-): void {
+function writeRows(sheet: Worksheet, rows: SheetRows, style?: (row: Row, number: number) => void): void {
   rows.forEach((values, number) => {
     if (!values) return;
     const row = sheet.getRow(number);

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { CourierError } from '../../../../shared/errors';
 import { USER_AGENT } from '../httpFailure';
@@ -126,6 +125,8 @@ export function createBrowserDriver(options: BrowserDriverOptions): BrowserDrive
 
   async function start(ua: string | undefined, headless = !visible): Promise<BrowserContext> {
     try {
+      // Loaded on first use: playwright-core takes a third of a second to load, and most commands never need it.
+      const { chromium } = await import('playwright-core');
       return await chromium.launchPersistentContext(options.profileDir, {
         executablePath: found.path,
         headless,

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
 import type { CellValue } from 'exceljs';
 import { CourierError } from '../../../../shared/errors';
 
@@ -72,6 +71,7 @@ function toRows(table: string[][], firstRow: number, sheet: string): SheetRow[] 
 }
 
 async function xlsxTable(file: string): Promise<string[][]> {
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(file);
   const sheet = workbook.worksheets[0];
