@@ -4,36 +4,12 @@ import { crc32, deflateSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { writeDicomFile } from '../fixtures/dicomFactory';
 import { courier, requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { launchBrowser, serve } from '../support/webUi';
+import { engineValue as engine, openApp, serve } from '../support/webUi';
 
 const ROWS = 1_000_000;
-
-/** Sends one command over the engine's socket, as another window of the app would. */
-async function engine<T>(url: string, command: string, args: unknown): Promise<T> {
-  const u = new URL(url);
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, {
-    headers: { origin: u.origin },
-  });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const reply = new Promise<{ ok: boolean; value: T; error?: { message: string } }>((resolve) =>
-    ws.on('message', (d) => {
-      const msg = JSON.parse(String(d)) as { id?: number; ok: boolean; value: T };
-      if (msg.id === 1) resolve(msg);
-    }),
-  );
-  ws.send(JSON.stringify({ id: 1, command, args }));
-  const result = await reply;
-  ws.close();
-  if (!result.ok) throw new Error(result.error?.message ?? 'command failed');
-  return result.value;
-}
 
 /** A real 24×16 RGB PNG (a colour gradient). */
 function pngBytes(): Buffer {
@@ -125,10 +101,7 @@ describe('operator console in web mode', () => {
       start: true,
     });
     scansId = created.id;
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
-    await page.goto(server.url);
-    await page.locator('[data-app-state="loaded"]').waitFor();
+    ({ browser, page } = await openApp(server.url, { width: 1500, height: 900 }));
   });
   afterAll(async () => {
     await browser?.close();

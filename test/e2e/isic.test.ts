@@ -6,7 +6,7 @@ import { LICENSE_TEXTS, startIsicFixture } from '../servers/isic';
 import type { FixtureImage, IsicFixture } from '../servers/isic';
 import { requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { addConnection, launchBrowser, serve } from '../support/webUi';
+import { addConnection, openApp, serve } from '../support/webUi';
 
 const HAM10000 = 249;
 
@@ -28,10 +28,7 @@ describe('web mode: ISIC Archive search, preview, local selection and download',
       .filter((img) => img.metadata.clinical.sex === 'male' && img.collections.includes(HAM10000))
       .sort((a, b) => b.index - a.index);
     server = await serve(join(dir.path, 'ledger.sqlite'));
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-    await page.goto(server.url);
-    await page.locator('[data-app-state="loaded"]').waitFor();
+    ({ browser, page } = await openApp(server.url, { width: 1300, height: 1000 }));
     const saved = await addConnection(page, { kind: 'isic', label: 'Fixture archive', url: fixture.apiUrl });
     expect(saved.ok).toBe(true);
   });

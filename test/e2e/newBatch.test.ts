@@ -6,7 +6,7 @@ import { DEFAULT_USER, startXnatEmulator } from '../servers/xnat';
 import type { XnatEmulator } from '../servers/xnat';
 import { requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { addConnection, launchBrowser, serve } from '../support/webUi';
+import { addConnection, openApp, serve } from '../support/webUi';
 
 describe('web mode: saved connections and a new batch from the GUI', () => {
   const dir = tempDir();
@@ -19,10 +19,7 @@ describe('web mode: saved connections and a new batch from the GUI', () => {
     requireBuilt();
     xnat = await startXnatEmulator({ projects: [{ id: 'CHEST', name: 'Chest CT' }] });
     server = await serve(join(dir.path, 'ledger.sqlite'));
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1300, height: 850 } });
-    await page.goto(server.url);
-    await page.locator('[data-app-state="loaded"]').waitFor();
+    ({ browser, page } = await openApp(server.url, { width: 1300, height: 850 }));
   });
   afterAll(async () => {
     await browser?.close();

@@ -9,7 +9,7 @@ import { startRadiopaediaFixture } from '../servers/radiopaedia';
 import type { RadiopaediaFixture } from '../servers/radiopaedia';
 import { requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { engineCommand, launchBrowser, serve } from '../support/webUi';
+import { engineCommand, openApp, serve } from '../support/webUi';
 
 describe('Radiopaedia cases through the GUI (web mode)', () => {
   const dir = tempDir();
@@ -27,10 +27,7 @@ describe('Radiopaedia cases through the GUI (web mode)', () => {
     delete process.env.WAYLAND_DISPLAY;
     fixture = await startRadiopaediaFixture({ renderDelayMs: 50, imageBytes: 20_000 });
     server = await serve(db);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1300, height: 950 } });
-    await page.goto(server.url);
-    await page.locator('[data-app-state="loaded"]').waitFor();
+    ({ browser, page } = await openApp(server.url, { width: 1300, height: 950 }));
   });
   afterAll(async () => {
     await browser?.close();

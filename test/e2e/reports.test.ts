@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { courier, requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { launchBrowser, serve } from '../support/webUi';
+import { openApp, serve } from '../support/webUi';
 
 const ROWS = 3_000;
 
@@ -22,10 +22,7 @@ describe('reports and limits in web mode', () => {
       (await courier(['--db', db, 'dev-seed', '--items', String(ROWS), '--batch', 'ward <7> & co'])).code,
     ).toBe(0);
     server = await serve(db);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-    await page.goto(server.url);
-    await page.locator('[data-app-state="loaded"]').waitFor();
+    ({ browser, page } = await openApp(server.url, { width: 1300, height: 900 }));
     await page.getByRole('link', { name: 'ward <7> & co' }).click();
     await page.getByRole('heading', { name: /ward <7> & co/ }).waitFor();
   });

@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG } from '../../electron/engine/reports/xnatWorkbook';
 import { makeTree } from '../integration/xnat/uploadFixture';
 import { courier, requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { engineCommand, launchBrowser, serve } from '../support/webUi';
+import { engineCommand, openApp, serve } from '../support/webUi';
 
 const SEEDED = 200_000;
 /** 2 subjects × 2 datasets × 3 files of DICOM. */
@@ -66,10 +66,7 @@ describe('web mode while a server never answers', () => {
       start: true,
     })) as { value: { id: number } };
     stuckId = created.value.id;
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.url);
-    await page.locator('[data-app-state="loaded"]').waitFor();
+    ({ browser, page } = await openApp(server.url, { width: 1400, height: 900 }));
   });
   afterAll(async () => {
     await browser?.close();

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { courier, requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { engineCommand, launchBrowser, serve } from '../support/webUi';
+import { engineCommand, openApp, serve } from '../support/webUi';
 
 const ROWS = 1_000_000;
 
@@ -19,10 +19,7 @@ describe('web mode, end to end, on a million-row ledger', () => {
     const seeded = await courier(['--db', db, 'dev-seed', '--items', String(ROWS), '--batch', 'study-2024']);
     expect(seeded.code).toBe(0);
     server = await serve(db);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.url);
-    await page.locator('[data-app-state="loaded"]').waitFor();
+    ({ browser, page } = await openApp(server.url, { width: 1400, height: 900 }));
   });
   afterAll(async () => {
     await browser?.close();

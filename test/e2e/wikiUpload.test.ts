@@ -13,7 +13,7 @@ import type { RadiopaediaFixture } from '../servers/radiopaedia';
 import { fileHistory, pageText } from '../integration/mediawiki/wikiBatchKit';
 import { courier, requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { addConnection, engineCommand, launchBrowser, serve } from '../support/webUi';
+import { addConnection, engineCommand, openApp, serve } from '../support/webUi';
 
 /** The description page URL of a file, as the wiki gives it. */
 async function descriptionUrl(wiki: MediaWikiServer, title: string): Promise<string | undefined> {
@@ -68,10 +68,7 @@ describe('from a finished Radiopaedia batch to pages on a wiki, through the GUI 
     ]);
     expect(archived.code, archived.stderr).toBe(0);
     server = await serve(db);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-    await page.goto(server.url);
-    await page.locator('[data-app-state="loaded"]').waitFor();
+    ({ browser, page } = await openApp(server.url, { width: 1300, height: 1000 }));
   }, 240_000);
   afterAll(async () => {
     await browser?.close();

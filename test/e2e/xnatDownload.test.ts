@@ -6,7 +6,7 @@ import { DEFAULT_USER, startXnatEmulator } from '../servers/xnat';
 import type { XnatEmulator } from '../servers/xnat';
 import { requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { addConnection, launchBrowser, serve } from '../support/webUi';
+import { addConnection, openApp, serve } from '../support/webUi';
 
 const dicom = (n: number) => Buffer.alloc(30_000 + n, n);
 
@@ -55,10 +55,7 @@ describe('web mode: Download from XNAT', () => {
       state.addExperiment('CHEST', `SUBJ-${i}`, label, { xsiType: 'xnat:ctSessionData' });
     }
     server = await serve(join(dir.path, 'ledger.sqlite'));
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-    await page.goto(server.url);
-    await page.locator('[data-app-state="loaded"]').waitFor();
+    ({ browser, page } = await openApp(server.url, { width: 1300, height: 1000 }));
   });
   afterAll(async () => {
     await browser?.close();

@@ -9,7 +9,7 @@ import { DEFAULT_USER, startXnatEmulator } from '../servers/xnat';
 import type { XnatEmulator } from '../servers/xnat';
 import { requireBuilt } from '../support/cli';
 import { tempDir } from '../support/tempDir';
-import { addConnection, launchBrowser, serve } from '../support/webUi';
+import { addConnection, openApp, serve } from '../support/webUi';
 
 /** `series/name:md5` of a file, as the emulator stores it under `…/scans/<series>/DICOM/<name>`. */
 function storedId(key: string, md5: string): string {
@@ -58,10 +58,7 @@ describe('web mode: a DICOM folder to XNAT, from the folder to the verified uplo
     writeFileSync(join(data, 'DOE^PATIENT0-1000', '20200115', 'Head CT', 'notes.txt'), 'notes');
     xnat = await startXnatEmulator({ projects: [{ id: 'P1', name: 'Pilot' }, { id: 'P2' }] });
     server = await serve(join(dir.path, 'ledger.sqlite'));
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-    await page.goto(server.url);
-    await page.locator('[data-app-state="loaded"]').waitFor();
+    ({ browser, page } = await openApp(server.url, { width: 1300, height: 900 }));
   });
   afterAll(async () => {
     await browser?.close();

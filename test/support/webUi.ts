@@ -51,6 +51,18 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** A headless Chromium page on the app at `url`, once the app has loaded (the browser closes with it). */
+export async function openApp(
+  url: string,
+  viewport: { width: number; height: number },
+): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport });
+  await page.goto(url);
+  await page.locator('[data-app-state="loaded"]').waitFor();
+  return { browser, page };
+}
+
 /**
  * Saves a connection through Settings → Connections as an archivist does, waits for the automatic test
  * and returns its message (the test's outcome is asserted by the caller).
@@ -112,4 +124,15 @@ export async function engineCommand(
   const result = await reply;
   ws.close();
   return result;
+}
+
+/** Sends one command over the engine's socket and returns its value, throwing the engine's message on an error. */
+export async function engineValue<T>(url: string, command: string, args: unknown): Promise<T> {
+  const reply = (await engineCommand(url, command, args)) as {
+    ok: boolean;
+    value: T;
+    error?: { message: string };
+  };
+  if (!reply.ok) throw new Error(reply.error?.message ?? 'command failed');
+  return reply.value;
 }
