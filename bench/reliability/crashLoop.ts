@@ -44,9 +44,10 @@ export async function crashLoop(options: CrashLoopOptions): Promise<CrashLoopRes
     const before = options.progress();
     const remaining = Math.max(options.total - before, 0);
     if (random() < 0.25) {
-      // Early: while it opens the ledger, logs in, lists what the server holds or creates folders.
+      // Early: while it opens the ledger, logs in, lists what the server holds or creates folders; at the
+      // latest as the first file arrives, however fast the command starts.
       startupKills++;
-      await pollUntil(() => exited, 50 + Math.floor(random() * 1_500));
+      await pollUntil(() => exited || options.progress() > before, 50 + Math.floor(random() * 1_500));
     } else {
       const step = 1 + Math.floor(random() * Math.max(1, (2 * remaining) / (left + 1)));
       await pollUntil(() => exited || options.progress() >= before + step, options.runTimeoutMs ?? 600_000);

@@ -123,9 +123,10 @@ describe('Settings: data folder and browser (web mode)', () => {
       .filter({ hasText: 'Saved. New Radiopaedia batches use this browser.' })
       .waitFor();
     await page.reload();
-    await expect(
-      page.getByRole('region', { name: 'Browser' }).getByLabel('Browser program').inputValue(),
-    ).resolves.toBe(CHROMIUM);
+    // The field fills once the saved settings arrive from the engine, a moment after the page loads.
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Browser' }).getByLabel('Browser program').inputValue())
+      .toBe(CHROMIUM);
 
     await page.goto(`${server.url}#/new`);
     await page.getByRole('link', { name: /Radiopaedia cases/ }).click();
