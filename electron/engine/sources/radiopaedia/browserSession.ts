@@ -5,6 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { createBrowserDriver } from '../../clients/browser';
 import type { BrowserDriver } from '../../clients/browser';
 import { httpFailure, networkFailure } from '../../clients/httpFailure';
+import { untilAborted } from '../../runner/abortable';
 import type { Clock } from '../../runner/clock';
 import { forgetCookieSnapshot } from './contextHttp';
 import { isSignInUrl, signInRequired } from './extractCase';
@@ -17,28 +18,6 @@ export interface PageTurnOptions {
   delayMs: number;
   clock: Clock;
   signal: AbortSignal;
-}
-
-function abortError(): Error {
-  return new DOMException('The wait was cancelled', 'AbortError');
-}
-
-function untilAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }
 
 export class BrowserSession {
@@ -102,7 +81,7 @@ export class BrowserSession {
     });
     this.pageQueue = previous.then(() => mine);
     try {
-      await untilAbort(previous, options.signal);
+      await untilAborted(previous, options.signal);
     } catch (err) {
       void previous.then(release);
       throw err;
@@ -145,7 +124,7 @@ export class BrowserSession {
         .finally(() => this.visiting.delete(url));
       this.visiting.set(url, pending);
     }
-    await untilAbort(pending, options.signal);
+    await untilAborted(pending, options.signal);
   }
 
   /** Resolves when a close under way has finished (at once when none is). */

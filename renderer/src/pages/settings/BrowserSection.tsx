@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import type { BrowserCheck } from '../../../../shared/commands/settings';
 import { useApi } from '../../api';
 import { Field } from '../../components/Field';
+import { TestOutcome } from '../../components/TestOutcome';
 import './sections.css';
 
 /** Settings → Browser: the Chrome, Edge or Chromium program that reads Radiopaedia pages, with a test. */
@@ -101,14 +102,7 @@ export function BrowserSection() {
             </span>
           )}
         </div>
-        {result && (
-          <div
-            role="status"
-            className={result === 'testing' ? 'muted' : result.ok ? 'test-result ok' : 'test-result failed'}
-          >
-            {result === 'testing' ? 'Asking the browser its version…' : result.message}
-          </div>
-        )}
+        {result && <TestOutcome result={result} pending="Asking the browser its version…" />}
       </form>
     </section>
   );

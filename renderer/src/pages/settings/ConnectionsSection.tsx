@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import type { Connection, ConnectionKind, ConnectionTest } from '../../../../shared/commands/connections';
 import { useApi } from '../../api';
 import { Field, TextField } from '../../components/Field';
+import { TestOutcome } from '../../components/TestOutcome';
 
 const KINDS: { kind: ConnectionKind; name: string; urlHint: string; placeholder: string }[] = [
   {
@@ -119,16 +120,7 @@ export function ConnectionsSection() {
                   {c.username ? ` · ${c.username}` : ''}
                   {c.kind !== 'isic' ? ` · ${PASSWORD_STATE[c.password]}` : ''}
                 </span>
-                {result && (
-                  <div
-                    role="status"
-                    className={
-                      result === 'testing' ? 'muted' : result.ok ? 'test-result ok' : 'test-result failed'
-                    }
-                  >
-                    {result === 'testing' ? 'Testing…' : result.message}
-                  </div>
-                )}
+                {result && <TestOutcome result={result} pending="Testing…" />}
               </div>
               <div className="connection-actions">
                 <button
