@@ -13,8 +13,8 @@ import {
   resolveOutputFolder,
   safeExtract,
 } from '../../../electron/engine/sources/xnat/safeExtract';
-import { buildZip } from './zipFixtures';
-import type { FixtureEntry } from './zipFixtures';
+import { buildZip, handMadeZip } from './zipFixtures';
+import type { FixtureEntry, HandMadeEntry } from './zipFixtures';
 
 let sandbox: string;
 let parentDir: string;
@@ -215,6 +215,142 @@ describe('safeExtract: hostile zips are refused with the entry named and nothing
       (e: unknown) => e,
     )) as CourierError;
     expect(error.code).toBe('zip-corrupt');
+  });
+});
+
+describe('safeExtract: local headers are read with the data and checked', () => {
+  async function extractHandMade(entries: HandMadeEntry[], trim = 0) {
+    const zipPath = path.join(sandbox, 'input.zip');
+    const buffer = handMadeZip(entries);
+    await writeFile(zipPath, trim ? trimDataOf(buffer, trim) : buffer);
+    return safeExtract({ zipPath, parentDir, folderName: 'E1', sha1: true });
+  }
+
+  /** Moves the central directory `by` bytes earlier, so the last entry's data runs past the zip's end. */
+  function trimDataOf(buffer: Buffer, by: number): Buffer {
+    const end = buffer.subarray(buffer.length - 22);
+    const directoryAt = end.readUInt32LE(16);
+    const directory = buffer.subarray(directoryAt, buffer.length - 22);
+    const newEnd = Buffer.from(end);
+    newEnd.writeUInt32LE(directoryAt - by, 16);
+    return Buffer.concat([buffer.subarray(0, directoryAt - by), directory, newEnd]);
+  }
+
+  it('finds the data after a local extra field the central directory does not have', async () => {
+    const big = Buffer.alloc(700 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
+    const result = await extractHandMade([
+      { name: 'a.dcm', data: Buffer.from('small'), localExtra: Buffer.alloc(3000, 0x55) },
+      { name: 'b.dcm', data: big, localExtra: Buffer.alloc(40, 0x66) },
+      { name: 'c.dcm', data: Buffer.alloc(0), localExtra: Buffer.alloc(9, 1) },
+    ]);
+    expect(result.files.map((f) => [f.path, f.size, f.md5])).toEqual([
+      ['a.dcm', 5, md5('small')],
+      ['b.dcm', big.length, md5(big)],
+      ['c.dcm', 0, md5('')],
+    ]);
+    expect(md5(await readFile(path.join(parentDir, 'E1', 'b.dcm')))).toBe(md5(big));
+  });
+
+  it('refuses an entry whose local header has the wrong signature', async () => {
+    const error = (await extractHandMade([
+      { name: 'ok.dcm', data: Buffer.from('fine') },
+      { name: 'forged.dcm', data: Buffer.from('x'), localSignature: 0x12345678 },
+    ]).catch((e: unknown) => e)) as CourierError;
+    expect(error.code).toBe('zip-corrupt');
+    expect(error.message).toContain('"forged.dcm"');
+    expect(error.message).toContain('local file header signature');
+    expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
+  });
+
+  it('refuses an entry whose data runs past the end of the zip', async () => {
+    const error = (await extractHandMade(
+      [
+        { name: 'ok.dcm', data: Buffer.from('fine') },
+        { name: 'cut.dcm', data: Buffer.alloc(5000, 9) },
+      ],
+      4000,
+    ).catch((e: unknown) => e)) as CourierError;
+    expect(error.code).toBe('zip-corrupt');
+    expect(error.message).toContain('"cut.dcm"');
+    expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
+  });
+});
+
+describe('safeExtract: many entries at once', () => {
+  /** Deterministic bytes that do not compress. */
+  function noise(size: number, seed: number): Buffer {
+    const out = Buffer.alloc(size);
+    let x = seed * 2654435761 + 1;
+    for (let i = 0; i < size; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      out[i] = x >>> 24;
+    }
+    return out;
+  }
+
+  const entries: FixtureEntry[] = Array.from({ length: 60 }, (_, i) => {
+    const size = [0, 10, 9000, 70_000, 300_000, 600_000][i % 6] ?? 0;
+    return {
+      name: `E1/scans/${1 + (i % 5)}/resources/DICOM/files/IM${String(i).padStart(3, '0')}.dcm`,
+      data: i % 4 === 0 ? Buffer.alloc(size, i) : noise(size, i),
+      compress: i % 3 !== 0,
+    };
+  });
+
+  it('extracts stored and deflated entries of every size, listed in the zip order with their digests', async () => {
+    const zipPath = await writeZip(entries);
+    const progress: number[] = [];
+    const result = await safeExtract({
+      zipPath,
+      parentDir,
+      folderName: 'ACC1',
+      sha1: true,
+      onProgress: (p) => progress.push(p.entries),
+    });
+    expect(result.files).toEqual(
+      entries.map((e) => {
+        const data = e.data as Buffer;
+        return {
+          path: e.name,
+          size: data.length,
+          md5: md5(data),
+          sha1: createHash('sha1').update(data).digest('hex'),
+        };
+      }),
+    );
+    for (const e of entries) {
+      expect(md5(await readFile(path.join(parentDir, 'ACC1', ...e.name.split('/'))))).toBe(
+        md5(e.data as Buffer),
+      );
+    }
+    expect(progress).toEqual(entries.map((_, i) => i + 1));
+  });
+
+  it('a damaged entry among many stops the rest and leaves nothing behind', async () => {
+    const buffer = await buildZip(
+      entries.map((e, i) => (i === 31 ? { ...e, data: Buffer.from('to be damaged'), compress: false } : e)),
+    );
+    const at = buffer.indexOf('to be damaged');
+    buffer.write('TO', at);
+    const zipPath = path.join(sandbox, 'input.zip');
+    await writeFile(zipPath, buffer);
+    const error = (await safeExtract({ zipPath, parentDir, folderName: 'ACC1' }).catch(
+      (e: unknown) => e,
+    )) as CourierError;
+    expect(error.code).toBe('zip-corrupt');
+    expect(error.message).toContain('IM031.dcm');
+    expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
+  });
+
+  it('a large deflated entry that inflates past its declared size is a bomb', async () => {
+    const error = await refused([
+      ...entries.slice(0, 8),
+      { name: 'E1/liar.dcm', data: noise(6 * 1024 * 1024, 1), declaredSize: 5 * 1024 * 1024 },
+    ]);
+    expect(error.code).toBe('zip-bomb');
+    expect(error.message).toContain('"E1/liar.dcm"');
+    expect(error.message).toContain(`inflates past the ${5 * 1024 * 1024} bytes`);
   });
 });
 

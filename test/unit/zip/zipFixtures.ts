@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import yazl from 'yazl';
 
 /** One entry of a hand-made zip. Names are written verbatim, even ones yazl itself refuses. */
@@ -84,4 +85,55 @@ function patchCentralDirectory(buffer: Buffer, entries: FixtureEntry[]): void {
     );
     index += 1;
   }
+}
+
+/** A stored entry of a zip written byte by byte, for headers no zip library would write. */
+export interface HandMadeEntry {
+  name: string;
+  data: Buffer;
+  /** An extra field in the local header only (the central directory's has none). */
+  localExtra?: Buffer;
+  /** Overrides the local header's signature. */
+  localSignature?: number;
+}
+
+/** A zip of stored entries whose local headers may differ from the central directory. */
+export function handMadeZip(entries: HandMadeEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name);
+    const extra = entry.localExtra ?? Buffer.alloc(0);
+    const crc = crc32(entry.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(entry.localSignature ?? 0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(entry.data.length, 18);
+    local.writeUInt32LE(entry.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(extra.length, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE((3 << 8) | 20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(entry.data.length, 20);
+    central.writeUInt32LE(entry.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, extra, entry.data);
+    centrals.push(central, name);
+    offset += local.length + name.length + extra.length + entry.data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
 }

@@ -7,10 +7,12 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { crc32, createInflateRaw } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32, createInflateRaw, inflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { Entry } from 'yauzl';
 import { CourierError } from '../../../../shared/errors';
+import { openZipFile, readEntryHead } from './zipReader';
 
 export interface ZipLimits {
   maxEntries: number;
@@ -71,7 +73,7 @@ export async function safeExtract(
     throw zipError('zip-destination-exists', `The output folder ${folder} already exists`, {});
   }
   const zipSize = (await stat(options.zipPath)).size;
-  await validateEntries(options.zipPath, limits);
+  await validateEntries(options.zipPath, zipSize, limits);
   await mkdir(parent, { recursive: true });
   const temp = await mkdtemp(path.join(parent, `.${options.folderName}.extracting-`));
   try {
@@ -167,8 +169,8 @@ function typeProblem(entry: Entry, isDirectory: boolean): string | null {
 }
 
 /** Pass 1: reads only the central directory and refuses the zip before a byte is written. */
-async function validateEntries(zipPath: string, limits: ZipLimits): Promise<void> {
-  const zip = await openZip(zipPath);
+async function validateEntries(zipPath: string, zipSize: number, limits: ZipLimits): Promise<void> {
+  const zip = await openZip(zipPath, zipSize);
   if (zip.entryCount > limits.maxEntries) {
     zip.close();
     throw zipError(
@@ -245,14 +247,14 @@ function checkCollisions(
   files.set(key, name);
 }
 
-/** Pass 2: inflates entry by entry into `temp`, re-checking sizes, ratios and CRCs on the real bytes. */
+/** Pass 2: inflates the entries into `temp`, a few at a time, re-checking sizes, ratios and CRCs on the real bytes. */
 async function extractEntries(
   options: SafeExtractOptions,
   limits: ZipLimits,
   zipSize: number,
   temp: string,
 ): Promise<ExtractedFile[]> {
-  const zip = await openZip(options.zipPath);
+  const zip = await openZip(options.zipPath, zipSize);
   const zipHandle = await open(options.zipPath, 'r');
   try {
     return await extractWith(zip, zipHandle, options, limits, zipSize, temp);
@@ -265,24 +267,46 @@ async function extractEntries(
 const READ_CHUNK = 512 * 1024;
 
 /**
- * Writes an entry to `target` (which must not exist yet) through `check`, reading straight from the zip
- * after yauzl has checked its local header (signature and bounds). A stored entry is copied through
- * `buffer`, read and written in turn; a deflated one streams through zlib.
+ * Entries written at the same time. Each small file costs a handful of file-system calls whose waits,
+ * one after another, would take longer than its bytes; a few at once overlap them, and overlap one
+ * entry's hashing with another's reads and writes.
+ */
+const PARALLEL_ENTRIES = 4;
+
+/** A deflated entry this small (both ways) is inflated in one call instead of through streams. */
+const INFLATE_AT_ONCE = 4 * 1024 * 1024;
+
+const inflateAtOnce = promisify(inflateRaw);
+
+/**
+ * Writes an entry to `target` (which must not exist yet) through `check`, reading straight from the
+ * zip: its local header and first bytes in one read (see readEntryHead), then the rest through
+ * `buffer`. A stored entry is copied read by read; a small deflated one is inflated in one call, a
+ * larger one streams through zlib.
  */
 async function writeEntry(
-  zip: yauzl.ZipFile,
   entry: Entry,
   zipHandle: FileHandle,
+  zipSize: number,
   target: string,
   check: EntryCheck,
   buffer: Buffer,
-  signal: AbortSignal | undefined,
+  signal: AbortSignal,
 ): Promise<void> {
-  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+  const deflated = entry.compressionMethod === 8;
+  if (!deflated && entry.compressionMethod !== 0) {
     throw new Error(`compression method ${entry.compressionMethod} is not supported`);
   }
-  const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
-  if (entry.compressionMethod === 8) {
+  const atOnce =
+    deflated && entry.compressedSize <= READ_CHUNK / 2 && entry.uncompressedSize <= INFLATE_AT_ONCE;
+  const { fileDataStart, head } = await readEntryHead(
+    zipHandle,
+    entry,
+    buffer,
+    zipSize,
+    deflated && !atOnce ? 0 : entry.compressedSize,
+  );
+  if (deflated && !(atOnce && head.length === entry.compressedSize)) {
     const raw =
       entry.compressedSize === 0
         ? Readable.from([])
@@ -294,33 +318,43 @@ async function writeEntry(
             autoClose: false,
           });
     const sink = createWriteStream(target, { flags: 'wx', highWaterMark: READ_CHUNK });
-    await pipeline(
-      raw,
-      createInflateRaw({ chunkSize: 256 * 1024 }),
-      new CheckStage(check),
-      sink,
-      signal ? { signal } : {},
-    );
+    await pipeline(raw, createInflateRaw({ chunkSize: 256 * 1024 }), new CheckStage(check), sink, {
+      signal,
+    });
     return;
   }
   const out = await open(target, 'wx');
   try {
-    for (let done = 0; done < entry.compressedSize;) {
-      if (signal?.aborted) throw new CourierError({ code: 'cancelled', message: 'Extraction cancelled' });
+    let chunk = deflated ? await inflated(head, check) : head;
+    for (let done = head.length; ;) {
+      const refused = check.add(chunk);
+      if (refused) throw refused;
+      for (let written = 0; written < chunk.length;) {
+        written += (await out.write(chunk, written, chunk.length - written)).bytesWritten;
+      }
+      if (done >= entry.compressedSize) break;
+      if (signal.aborted) throw new CourierError({ code: 'cancelled', message: 'Extraction cancelled' });
       const want = Math.min(buffer.length, entry.compressedSize - done);
       const { bytesRead } = await zipHandle.read(buffer, 0, want, fileDataStart + done);
       if (bytesRead === 0) throw new Error('the zip ends inside it');
-      const refused = check.add(buffer.subarray(0, bytesRead));
-      if (refused) throw refused;
-      for (let written = 0; written < bytesRead;) {
-        written += (await out.write(buffer, written, bytesRead - written)).bytesWritten;
-      }
+      chunk = buffer.subarray(0, bytesRead);
       done += bytesRead;
     }
     const refused = check.finish();
     if (refused) throw refused;
   } finally {
     await out.close();
+  }
+}
+
+/** A small deflated entry's bytes, inflated in one call that stops past the size its header declares. */
+async function inflated(compressed: Buffer, check: EntryCheck): Promise<Buffer> {
+  if (compressed.length === 0) return compressed;
+  try {
+    return await inflateAtOnce(compressed, { maxOutputLength: check.declared + 1 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw check.overflow();
+    throw err;
   }
 }
 
@@ -334,44 +368,79 @@ async function extractWith(
 ): Promise<ExtractedFile[]> {
   const files: ExtractedFile[] = [];
   const totals = { bytes: 0, entries: 0 };
-  // One buffer carries every stored entry from the zip to its file, so a gigabyte of entries does not
-  // become thousands of short-lived buffers for the garbage collector.
-  const buffer = Buffer.allocUnsafe(READ_CHUNK);
-  for await (const entry of iterate(zip)) {
-    if (options.signal?.aborted) {
-      zip.close();
-      throw new CourierError({ code: 'cancelled', message: 'Extraction cancelled' });
-    }
-    const name = entryName(entry);
-    const checked = checkEntryName(name);
-    if ('problem' in checked) throw entryError('zip-unsafe-path', name, checked.problem);
-    const target = path.join(temp, ...checked.parts);
-    const relative = path.relative(temp, target);
-    if (relative.startsWith('..') || path.isAbsolute(relative))
-      throw entryError('zip-unsafe-path', name, 'it leaves the output folder');
-    totals.entries += 1;
-    if (checked.isDirectory) {
-      await mkdir(target, { recursive: true });
-    } else {
-      await mkdir(path.dirname(target), { recursive: true });
-      const check = new EntryCheck(entry, name, limits, zipSize, totals, options.sha1 === true);
-      try {
-        await writeEntry(zip, entry, zipHandle, target, check, buffer, options.signal);
-      } catch (err) {
-        zip.close();
-        if (err instanceof CourierError) throw err;
-        if (options.signal?.aborted)
-          throw new CourierError({ code: 'cancelled', message: 'Extraction cancelled' });
-        throw entryError(
-          'zip-corrupt',
-          name,
-          `it cannot be read (${err instanceof Error ? err.message : String(err)})`,
-        );
+  // Each entry in progress has its own buffer, reused from entry to entry, so a gigabyte of entries does
+  // not become thousands of short-lived buffers for the garbage collector.
+  const buffers = Array.from({ length: PARALLEL_ENTRIES }, () => Buffer.allocUnsafe(READ_CHUNK));
+  // The first failure stops the entries still in progress; the caller's cancel does the same.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const running = new Set<Promise<void>>();
+  let failure: CourierError | undefined;
+  const folders = new Map<string, Promise<unknown>>();
+  const folder = (dir: string) => {
+    let made = folders.get(dir);
+    if (!made) folders.set(dir, (made = mkdir(dir, { recursive: true })));
+    return made;
+  };
+  const settled = () =>
+    options.onProgress?.({ entries: ++totals.entries, totalEntries: zip.entryCount, bytes: totals.bytes });
+  const cancelled = () => new CourierError({ code: 'cancelled', message: 'Extraction cancelled' });
+  try {
+    for await (const entry of iterate(zip)) {
+      if (failure) break;
+      if (options.signal?.aborted) throw cancelled();
+      const name = entryName(entry);
+      const checked = checkEntryName(name);
+      if ('problem' in checked) throw entryError('zip-unsafe-path', name, checked.problem);
+      const target = path.join(temp, ...checked.parts);
+      const relative = path.relative(temp, target);
+      if (relative.startsWith('..') || path.isAbsolute(relative))
+        throw entryError('zip-unsafe-path', name, 'it leaves the output folder');
+      if (checked.isDirectory) {
+        await folder(target);
+        settled();
+        continue;
       }
-      files.push({ path: checked.parts.join('/'), size: check.bytes, ...check.digests() });
+      while (running.size >= PARALLEL_ENTRIES) await Promise.race(running);
+      if (failure) break;
+      const buffer = buffers.pop() ?? Buffer.allocUnsafe(READ_CHUNK);
+      const index = files.push({ path: '', size: 0, md5: '' }) - 1;
+      const check = new EntryCheck(entry, name, limits, zipSize, totals, options.sha1 === true);
+      const task = folder(path.dirname(target))
+        .then(() => writeEntry(entry, zipHandle, zipSize, target, check, buffer, signal))
+        .then(
+          () => {
+            files[index] = { path: checked.parts.join('/'), size: check.bytes, ...check.digests() };
+            settled();
+          },
+          (err: unknown) => {
+            failure ??=
+              err instanceof CourierError
+                ? err
+                : options.signal?.aborted
+                  ? cancelled()
+                  : entryError(
+                      'zip-corrupt',
+                      name,
+                      `it cannot be read (${err instanceof Error ? err.message : String(err)})`,
+                    );
+            stop.abort();
+          },
+        )
+        .finally(() => {
+          buffers.push(buffer);
+          running.delete(task);
+        });
+      running.add(task);
     }
-    options.onProgress?.({ entries: totals.entries, totalEntries: zip.entryCount, bytes: totals.bytes });
+  } catch (err) {
+    // Nothing is reported, and the temporary folder is not removed, before every write has ended.
+    stop.abort();
+    await Promise.all(running);
+    throw err;
   }
+  await Promise.all(running);
+  if (failure) throw failure;
   return files;
 }
 
@@ -447,18 +516,26 @@ class EntryCheck {
     this.sha1 = withSha1 ? createHash('sha1') : undefined;
   }
 
+  /** The size the entry's header declares. */
+  get declared(): number {
+    return this.entry.uncompressedSize;
+  }
+
+  /** Why an entry that inflates past its declared size is refused. */
+  overflow(): CourierError {
+    return entryError(
+      'zip-bomb',
+      this.name,
+      `it inflates past the ${this.declared} bytes its header declares`,
+    );
+  }
+
   /** Takes the next bytes, or returns why the entry must be refused. */
   add(chunk: Uint8Array): CourierError | undefined {
     this.bytes += chunk.length;
     this.totals.bytes += chunk.length;
     const { limits, entry } = this;
-    if (this.bytes > entry.uncompressedSize) {
-      return entryError(
-        'zip-bomb',
-        this.name,
-        `it inflates past the ${entry.uncompressedSize} bytes its header declares`,
-      );
-    }
+    if (this.bytes > entry.uncompressedSize) return this.overflow();
     if (this.totals.bytes > limits.maxTotalBytes) {
       return entryError(
         'zip-bomb',
@@ -525,14 +602,9 @@ function ratioExceeded(inflated: number, compressed: number, limits: ZipLimits):
   return inflated > limits.ratioFloorBytes && inflated / Math.max(compressed, 1) > limits.maxRatio;
 }
 
-async function openZip(zipPath: string): Promise<yauzl.ZipFile> {
+async function openZip(zipPath: string, zipSize: number): Promise<yauzl.ZipFile> {
   try {
-    return await yauzl.openPromise(zipPath, {
-      lazyEntries: true,
-      decodeStrings: false,
-      validateEntrySizes: false,
-      autoClose: true,
-    });
+    return await openZipFile(zipPath, zipSize);
   } catch (err) {
     throw zipError(
       'zip-corrupt',
