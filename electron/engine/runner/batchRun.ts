@@ -37,6 +37,12 @@ export interface BatchRunPlan {
 
 type Stop = 'cancel' | 'shutdown' | 'error';
 const LONG_NAP_MS = 2 ** 31 - 1;
+/**
+ * How long a finished item's outcome may wait for others to share its transaction. Each transaction
+ * costs about as much as four more items in it; a few milliseconds is short against any file's transfer.
+ */
+const FLUSH_DELAY_MS = 3;
+
 /** The reason a timed nap is cut short by a wake (made once: an abort without one builds an error each time). */
 const WOKEN = new DOMException('Woken', 'AbortError');
 
@@ -50,6 +56,8 @@ export class BatchRun {
   private readonly inFlight = new Map<number, AbortController>();
   private readonly listing = new AbortController();
   private readonly unrecorded: { outcome: ItemOutcome; resolve(): void; reject(e: Error): void }[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushSoon = false;
   private readonly workDir: string;
   private paused = false;
   private stop: Stop | undefined;
@@ -238,19 +246,34 @@ export class BatchRun {
   }
 
   /**
-   * Records an outcome together with the others that finish in the same turn of the event loop: one
-   * transaction for many small files, which also starts the items taking their places. Resolves once it
-   * is committed.
+   * Records an outcome together with others that finish close to it: one transaction for several small
+   * files, which also claims the items taking their places. The group is written as soon as half the
+   * batch's slots wait in it, or nothing else is in flight, and otherwise within FLUSH_DELAY_MS of its
+   * first outcome. Resolves once it is committed.
    */
   private recordSoon(outcome: ItemOutcome): Promise<void> {
     return new Promise((resolve, reject) => {
       this.unrecorded.push({ outcome, resolve, reject });
-      if (this.unrecorded.length === 1) setImmediate(() => this.flushOutcomes());
+      const waiting = this.unrecorded.length;
+      if (waiting >= Math.ceil(this.plan.concurrency / 2) || waiting >= this.inFlight.size) {
+        clearTimeout(this.flushTimer);
+        this.flushTimer = undefined;
+        if (!this.flushSoon) {
+          this.flushSoon = true;
+          setImmediate(() => this.flushOutcomes());
+        }
+      } else if (waiting === 1) {
+        this.flushTimer = setTimeout(() => this.flushOutcomes(), FLUSH_DELAY_MS);
+      }
     });
   }
 
   private flushOutcomes(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushSoon = false;
     const group = this.unrecorded.splice(0);
+    if (group.length === 0) return;
     const { ledger } = this.deps;
     let claimed: ClaimedItem[] = [];
     try {

@@ -71,6 +71,29 @@ describe('runner', () => {
     expect(ledger.batches.require(batchId).state).toBe('finished');
   });
 
+  it('records outcomes that finish close together in shared transactions', async () => {
+    let recorded = 0;
+    const record = ledger.record.bind(ledger);
+    ledger.record = (batchId, outcomes) => {
+      recorded += 1;
+      record(batchId, outcomes);
+    };
+    // Eight at a time, each finishing a few turns of the event loop after the one before.
+    let n = 0;
+    const { runner, batchId } = setup(
+      64,
+      async () => {
+        for (let hops = (n++ % 8) * 3; hops > 0; hops--) await new Promise((r) => setImmediate(r));
+        return done();
+      },
+      8,
+    );
+    await expect(runner.start(batchId)).resolves.toBe('finished');
+    expect(ledger.counts(batchId).done).toBe(64);
+    expect(recorded).toBeLessThanOrEqual(32);
+    expect(recorded).toBeGreaterThan(0);
+  });
+
   it('retries retryable errors with backoff on the clock, then succeeds', async () => {
     let calls = 0;
     const { runner, batchId } = setup(1, async () => {
