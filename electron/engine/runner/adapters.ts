@@ -67,6 +67,8 @@ export interface Delivery {
   meta?: Record<string, unknown>;
   /** Decisions the operator may still take on a settled item (say, approve a duplicate to send it anyway). */
   actions?: OperatorAction[];
+  /** The target moved the source's temporary file into place: there is nothing left to release. */
+  tookFile?: boolean;
 }
 
 interface AdapterBase<Config> {

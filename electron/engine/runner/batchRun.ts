@@ -337,6 +337,7 @@ export class BatchRun {
       const delivery =
         present ??
         (await hosts.run(targetHost, () => target.deliver(work, fetched, targetConfig, ctx), ctx.signal));
+      if (delivery.tookFile) file = undefined;
       return {
         itemId: item.id,
         status: delivery.status,

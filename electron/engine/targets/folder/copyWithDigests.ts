@@ -77,9 +77,13 @@ export async function moveIntoPlace(
   known?: Digests,
 ): Promise<Digests | null> {
   const digests = known ?? (await digestFile(from, signal));
-  await mkdir(dirname(to), { recursive: true });
   try {
-    await rename(from, to);
+    // Most files go to a folder an earlier one made: the folder is made only when the rename needs it.
+    await rename(from, to).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      await mkdir(dirname(to), { recursive: true });
+      await rename(from, to);
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EXDEV') return null;
     throw err;

@@ -70,7 +70,7 @@ export const folderTarget: TargetAdapter<FolderTargetConfig> = {
       // A temporary file was written by the engine itself: digests it already computed are trusted.
       const known = file.sha1 && file.md5 ? { size: file.size, sha1: file.sha1, md5: file.md5 } : undefined;
       const moved = await moveIntoPlace(file.path, dest, ctx.signal, known);
-      if (moved) return { status: 'done', target: dest, ...moved };
+      if (moved) return { status: 'done', target: dest, ...moved, tookFile: true };
     }
     const digests = await copyWithDigests(file.path, dest, {
       signal: ctx.signal,
