@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../../electron/engine/ledger/ledger';
 import { AdapterRegistry } from '../../../electron/engine/runner/adapters';
@@ -10,6 +9,7 @@ import { Runner } from '../../../electron/engine/runner/runner';
 import { folderTarget } from '../../../electron/engine/targets/folder/folderTarget';
 import { FakeClock } from '../../support/fakeClock';
 import { tempDir } from '../../support/tempDir';
+import { noConfig } from '../runner/scriptedAdapters';
 
 const sha1 = (data: string) => createHash('sha1').update(data).digest('hex');
 const md5 = (data: string) => createHash('md5').update(data).digest('hex');
@@ -35,7 +35,7 @@ describe('folder target with a source that downloads into temporary files', () =
     const source: SourceAdapter<Record<string, never>> = {
       kind: 'downloads',
       title: 'Downloads',
-      configSchema: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+      configSchema: noConfig,
       label: () => 'downloads',
       host: () => null,
       async *collect() {

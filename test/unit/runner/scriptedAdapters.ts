@@ -8,12 +8,15 @@ import type {
   WorkItem,
 } from '../../../electron/engine/runner/adapters';
 
+/** The configuration of an adapter that takes none. */
+export const noConfig = z.object({}).strict() as unknown as z.ZodType<Record<string, never>>;
+
 /** A source that lists `count` in-memory items named f0…fN. */
 export function listSource(count: number): SourceAdapter<Record<string, never>> {
   return {
     kind: 'list',
     title: 'List',
-    configSchema: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+    configSchema: noConfig,
     label: () => 'list',
     host: () => null,
     async *collect() {
@@ -42,7 +45,7 @@ export function scriptedTarget(script: Step, host: string | null = 'archive.exam
   const target: TargetAdapter<Record<string, never>> = {
     kind: 'scripted',
     title: 'Scripted',
-    configSchema: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+    configSchema: noConfig,
     label: () => 'scripted',
     host: () => host,
     async probe(item) {

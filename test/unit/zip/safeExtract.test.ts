@@ -14,7 +14,7 @@ import {
   safeExtract,
 } from '../../../electron/engine/sources/xnat/safeExtract';
 import { buildZip, handMadeZip } from './zipFixtures';
-import type { FixtureEntry, HandMadeEntry } from './zipFixtures';
+import type { FixtureEntry } from './zipFixtures';
 
 let sandbox: string;
 let parentDir: string;
@@ -51,6 +51,18 @@ async function refused(entries: FixtureEntry[], limits = {}): Promise<CourierErr
   // Nothing written anywhere: the sandbox holds only the zip and the empty downloads folder.
   expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
   return error as CourierError;
+}
+
+/** Extracts a zip the test has damaged and expects it refused as corrupt, with nothing written. */
+async function refusedAsDamaged(buffer: Buffer, folderName = 'E1'): Promise<CourierError> {
+  const zipPath = path.join(sandbox, 'input.zip');
+  await writeFile(zipPath, buffer);
+  const error = (await safeExtract({ zipPath, parentDir, folderName }).catch(
+    (e: unknown) => e,
+  )) as CourierError;
+  expect(error.code).toBe('zip-corrupt');
+  expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
+  return error;
 }
 
 const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('hex');
@@ -198,14 +210,8 @@ describe('safeExtract: hostile zips are refused with the entry named and nothing
     const buffer = await buildZip([{ name: 'E1/data.dcm', data: 'hello world', compress: false }]);
     const at = buffer.indexOf('hello world');
     buffer.write('HELLO', at);
-    const zipPath = path.join(sandbox, 'input.zip');
-    await writeFile(zipPath, buffer);
-    const error = (await safeExtract({ zipPath, parentDir, folderName: 'E1' }).catch(
-      (e: unknown) => e,
-    )) as CourierError;
-    expect(error.code).toBe('zip-corrupt');
+    const error = await refusedAsDamaged(buffer);
     expect(error.message).toContain('"E1/data.dcm"');
-    expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
   });
 
   it('a file that is not a zip', async () => {
@@ -219,13 +225,6 @@ describe('safeExtract: hostile zips are refused with the entry named and nothing
 });
 
 describe('safeExtract: local headers are read with the data and checked', () => {
-  async function extractHandMade(entries: HandMadeEntry[], trim = 0) {
-    const zipPath = path.join(sandbox, 'input.zip');
-    const buffer = handMadeZip(entries);
-    await writeFile(zipPath, trim ? trimDataOf(buffer, trim) : buffer);
-    return safeExtract({ zipPath, parentDir, folderName: 'E1', sha1: true });
-  }
-
   /** Moves the central directory `by` bytes earlier, so the last entry's data runs past the zip's end. */
   function trimDataOf(buffer: Buffer, by: number): Buffer {
     const end = buffer.subarray(buffer.length - 22);
@@ -239,11 +238,16 @@ describe('safeExtract: local headers are read with the data and checked', () => 
   it('finds the data after a local extra field the central directory does not have', async () => {
     const big = Buffer.alloc(700 * 1024);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
-    const result = await extractHandMade([
-      { name: 'a.dcm', data: Buffer.from('small'), localExtra: Buffer.alloc(3000, 0x55) },
-      { name: 'b.dcm', data: big, localExtra: Buffer.alloc(40, 0x66) },
-      { name: 'c.dcm', data: Buffer.alloc(0), localExtra: Buffer.alloc(9, 1) },
-    ]);
+    const zipPath = path.join(sandbox, 'input.zip');
+    await writeFile(
+      zipPath,
+      handMadeZip([
+        { name: 'a.dcm', data: Buffer.from('small'), localExtra: Buffer.alloc(3000, 0x55) },
+        { name: 'b.dcm', data: big, localExtra: Buffer.alloc(40, 0x66) },
+        { name: 'c.dcm', data: Buffer.alloc(0), localExtra: Buffer.alloc(9, 1) },
+      ]),
+    );
+    const result = await safeExtract({ zipPath, parentDir, folderName: 'E1', sha1: true });
     expect(result.files.map((f) => [f.path, f.size, f.md5])).toEqual([
       ['a.dcm', 5, md5('small')],
       ['b.dcm', big.length, md5(big)],
@@ -253,27 +257,27 @@ describe('safeExtract: local headers are read with the data and checked', () => 
   });
 
   it('refuses an entry whose local header has the wrong signature', async () => {
-    const error = (await extractHandMade([
-      { name: 'ok.dcm', data: Buffer.from('fine') },
-      { name: 'forged.dcm', data: Buffer.from('x'), localSignature: 0x12345678 },
-    ]).catch((e: unknown) => e)) as CourierError;
-    expect(error.code).toBe('zip-corrupt');
+    const error = await refusedAsDamaged(
+      handMadeZip([
+        { name: 'ok.dcm', data: Buffer.from('fine') },
+        { name: 'forged.dcm', data: Buffer.from('x'), localSignature: 0x12345678 },
+      ]),
+    );
     expect(error.message).toContain('"forged.dcm"');
     expect(error.message).toContain('local file header signature');
-    expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
   });
 
   it('refuses an entry whose data runs past the end of the zip', async () => {
-    const error = (await extractHandMade(
-      [
-        { name: 'ok.dcm', data: Buffer.from('fine') },
-        { name: 'cut.dcm', data: Buffer.alloc(5000, 9) },
-      ],
-      4000,
-    ).catch((e: unknown) => e)) as CourierError;
-    expect(error.code).toBe('zip-corrupt');
+    const error = await refusedAsDamaged(
+      trimDataOf(
+        handMadeZip([
+          { name: 'ok.dcm', data: Buffer.from('fine') },
+          { name: 'cut.dcm', data: Buffer.alloc(5000, 9) },
+        ]),
+        4000,
+      ),
+    );
     expect(error.message).toContain('"cut.dcm"');
-    expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
   });
 });
 
@@ -333,14 +337,8 @@ describe('safeExtract: many entries at once', () => {
     );
     const at = buffer.indexOf('to be damaged');
     buffer.write('TO', at);
-    const zipPath = path.join(sandbox, 'input.zip');
-    await writeFile(zipPath, buffer);
-    const error = (await safeExtract({ zipPath, parentDir, folderName: 'ACC1' }).catch(
-      (e: unknown) => e,
-    )) as CourierError;
-    expect(error.code).toBe('zip-corrupt');
+    const error = await refusedAsDamaged(buffer, 'ACC1');
     expect(error.message).toContain('IM031.dcm');
-    expect(await tree(sandbox)).toEqual(['downloads', 'input.zip']);
   });
 
   it('a large deflated entry that inflates past its declared size is a bomb', async () => {
