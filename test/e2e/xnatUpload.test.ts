@@ -211,6 +211,9 @@ describe('web mode: a DICOM folder to XNAT, from the folder to the verified uplo
     await expect(
       waiting.getByRole('link', { name: 'Review and upload later upload' }).getAttribute('href'),
     ).resolves.toBe(`#/batches/${batchId}/review`);
+    // The upload starts from the review: no Start beside it that would send the files as they stand.
+    expect(await waiting.getByRole('button', { name: 'Start later upload' }).count()).toBe(0);
+    await waiting.getByRole('button', { name: 'Delete later upload' }).waitFor();
     await shot('5-list-waiting-for-review');
 
     // In web mode a password lasts until the app closes: the archivist enters it again.
@@ -234,6 +237,7 @@ describe('web mode: a DICOM folder to XNAT, from the folder to the verified uplo
       .getByRole('heading', { name: /later upload/ })
       .getByText('Scanned — waiting for review')
       .waitFor();
+    expect(await page.getByRole('button', { name: 'Start later upload' }).count()).toBe(0);
     await shot('6-batch-waiting-for-review');
     await entry.getByRole('link', { name: 'Review and upload' }).click();
     await page.waitForURL(new RegExp(`#/batches/${batchId}/review$`));

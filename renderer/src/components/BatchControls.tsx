@@ -12,7 +12,7 @@ export function BatchControls({
   startBlocked = false,
 }: {
   batch: BatchSummary;
-  /** Work outside the runner holds the batch (a folder scan): no Start until it ends. */
+  /** Start belongs elsewhere for now (a folder scan under way, or the review that follows it). */
   startBlocked?: boolean;
   onError(message: string): void;
   /** After the batch was deleted (the batch page leaves for the list). */

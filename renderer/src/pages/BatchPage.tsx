@@ -39,7 +39,8 @@ export function BatchPage({ batchId }: { batchId: number }) {
   const [focusRequest, setFocusRequest] = useState(0);
   const [matching, setMatching] = useState<number | null>(null);
   const onTotal = useCallback((t: number | null) => setMatching(t), []);
-  // A DICOM folder → XNAT batch not uploading yet: its scan, or the way back into its review.
+  // A DICOM folder → XNAT batch not uploading yet: its scan, or the way back into its review (where its
+  // upload starts; Start would send whatever the scan had placed so far).
   const beforeUpload = batch !== null && isUploadBatch(batch) && batch.state === 'idle';
   const scan = useScanStatus(batchId, beforeUpload);
 
@@ -105,7 +106,7 @@ export function BatchPage({ batchId }: { batchId: number }) {
         </div>
         <BatchControls
           batch={batch}
-          startBlocked={scan.status?.state === 'scanning'}
+          startBlocked={beforeUpload}
           onError={setNotice}
           onDeleted={() => {
             location.hash = '#/batches';

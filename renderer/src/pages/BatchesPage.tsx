@@ -8,15 +8,15 @@ import { hrefOf } from '../route';
 import { useBatches } from '../useBatches';
 import { ScanBadge } from '../newBatch/xnatUpload/ScanState';
 import { isUploadBatch, useScanStatus } from '../newBatch/xnatUpload/useScanStatus';
+import type { ScanStatus } from '../../../shared/commands/xnatUpload';
 
 /** The batch's state; a DICOM folder → XNAT batch not uploading yet says where its scan stands. */
-function StateOfBatch({ batch }: { batch: BatchSummary }) {
-  const { status } = useScanStatus(batch.id, isUploadBatch(batch) && batch.state === 'idle');
-  if (!status) return <StateBadge state={batch.state} />;
+function StateOfBatch({ batch, scan }: { batch: BatchSummary; scan: ScanStatus | null }) {
+  if (!scan) return <StateBadge state={batch.state} />;
   return (
     <>
-      <ScanBadge status={status} />
-      {status.state === 'scanned' && (
+      <ScanBadge status={scan} />
+      {scan.state === 'scanned' && (
         <a
           className="button small primary"
           href={hrefOf({ page: 'batch', batchId: batch.id, view: 'review' })}
@@ -26,6 +26,47 @@ function StateOfBatch({ batch }: { batch: BatchSummary }) {
         </a>
       )}
     </>
+  );
+}
+
+function BatchCard({ batch: b, onError }: { batch: BatchSummary; onError(message: string): void }) {
+  // A DICOM folder → XNAT batch is scanned, then uploaded from its review: not by Start.
+  const beforeUpload = isUploadBatch(b) && b.state === 'idle';
+  const { status: scan } = useScanStatus(b.id, beforeUpload);
+  const settled = b.counts.done + b.counts.skipped + b.counts.duplicate + b.counts.unmatched;
+  const problems = b.counts.failed + b.counts.attention;
+  return (
+    <li className="batch-card">
+      <div className="batch-card-main">
+        <div className="batch-card-title">
+          <a href={hrefOf({ page: 'batch', batchId: b.id })} className="batch-name">
+            {b.name}
+          </a>
+          <StateOfBatch batch={b} scan={scan} />
+        </div>
+        <div className="muted route-line">
+          <span title={b.source.label}>
+            {b.source.kind}: {b.source.label}
+          </span>
+          <span aria-hidden="true"> → </span>
+          <span title={b.target.label}>
+            {b.target.kind}: {b.target.label}
+          </span>
+        </div>
+        <ProgressBar counts={b.counts} total={b.total} label={`Progress of ${b.name}`} />
+        <div className="batch-stats">
+          <span>
+            <strong>{settled.toLocaleString()}</strong> of {b.total.toLocaleString()} settled
+          </span>
+          {problems > 0 && (
+            <span className="text-problem">{problems.toLocaleString()} need a decision or retry</span>
+          )}
+          {b.throughput ? <span>{b.throughput.toFixed(1)} files/s</span> : null}
+          <span className="muted">{formatEta(b.total - settled - problems, b.throughput)}</span>
+        </div>
+      </div>
+      <BatchControls batch={b} startBlocked={beforeUpload} onError={onError} />
+    </li>
   );
 }
 
@@ -55,43 +96,9 @@ export function BatchesPage() {
         </div>
       )}
       <ul className="batch-list" aria-label="Batches">
-        {batches?.map((b) => {
-          const settled = b.counts.done + b.counts.skipped + b.counts.duplicate + b.counts.unmatched;
-          const problems = b.counts.failed + b.counts.attention;
-          return (
-            <li key={b.id} className="batch-card">
-              <div className="batch-card-main">
-                <div className="batch-card-title">
-                  <a href={hrefOf({ page: 'batch', batchId: b.id })} className="batch-name">
-                    {b.name}
-                  </a>
-                  <StateOfBatch batch={b} />
-                </div>
-                <div className="muted route-line">
-                  <span title={b.source.label}>
-                    {b.source.kind}: {b.source.label}
-                  </span>
-                  <span aria-hidden="true"> → </span>
-                  <span title={b.target.label}>
-                    {b.target.kind}: {b.target.label}
-                  </span>
-                </div>
-                <ProgressBar counts={b.counts} total={b.total} label={`Progress of ${b.name}`} />
-                <div className="batch-stats">
-                  <span>
-                    <strong>{settled.toLocaleString()}</strong> of {b.total.toLocaleString()} settled
-                  </span>
-                  {problems > 0 && (
-                    <span className="text-problem">{problems.toLocaleString()} need a decision or retry</span>
-                  )}
-                  {b.throughput ? <span>{b.throughput.toFixed(1)} files/s</span> : null}
-                  <span className="muted">{formatEta(b.total - settled - problems, b.throughput)}</span>
-                </div>
-              </div>
-              <BatchControls batch={b} onError={setActionError} />
-            </li>
-          );
-        })}
+        {batches?.map((b) => (
+          <BatchCard key={b.id} batch={b} onError={setActionError} />
+        ))}
       </ul>
     </section>
   );
