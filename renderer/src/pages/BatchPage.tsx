@@ -3,6 +3,7 @@ import type { ItemRow } from '../../../shared/domain';
 import type { ItemStatus, OperatorAction } from '../../../shared/status';
 import { useApi } from '../api';
 import { BatchControls } from '../components/BatchControls';
+import { BatchStats } from '../components/BatchStats';
 import { BulkBar } from '../components/BulkBar';
 import { FilesTable } from '../components/FilesTable';
 import { ItemDrawer } from '../components/ItemDrawer';
@@ -12,7 +13,6 @@ import { ProgressBar } from '../components/ProgressBar';
 import { ReportMenu } from '../components/ReportMenu';
 import { StateBadge } from '../components/StatusBadge';
 import { StatusChips } from '../components/StatusChips';
-import { formatEta } from '../format';
 import { RadiopaediaCases } from '../newBatch/radiopaedia';
 import { useBatch } from '../useBatches';
 import { UploadProgress } from '../newBatch/xnatUpload/UploadProgress';
@@ -87,8 +87,6 @@ export function BatchPage({ batchId }: { batchId: number }) {
         Loading…
       </div>
     );
-  const settled = batch.counts.done + batch.counts.skipped + batch.counts.duplicate + batch.counts.unmatched;
-  const problems = batch.counts.failed + batch.counts.attention;
   return (
     <section aria-labelledby="batch-title" className="page page-fill">
       <header className="page-head">
@@ -117,17 +115,9 @@ export function BatchPage({ batchId }: { batchId: number }) {
       <div className="batch-summary">
         <ProgressBar counts={batch.counts} total={batch.total} label={`Progress of ${batch.name}`} />
         <UploadProgress batch={batch} />
-        <div className="batch-stats">
-          <span>
-            <strong>{settled.toLocaleString()}</strong> of {batch.total.toLocaleString()} settled
-          </span>
-          {problems > 0 && (
-            <span className="text-problem">{problems.toLocaleString()} need a decision or retry</span>
-          )}
-          {batch.throughput ? <span>{batch.throughput.toFixed(1)} files/s</span> : null}
-          <span className="muted">{formatEta(batch.total - settled - problems, batch.throughput)}</span>
+        <BatchStats batch={batch}>
           {batch.note && <span className="muted note">{batch.note}</span>}
-        </div>
+        </BatchStats>
       </div>
       {scan.status?.state === 'scanned' && <ReviewEntry batchId={batchId} toSend={batch.counts.pending} />}
       {scan.status && scan.status.state !== 'scanned' && (

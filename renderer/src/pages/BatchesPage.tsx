@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import type { BatchSummary } from '../../../shared/domain';
 import { BatchControls } from '../components/BatchControls';
+import { BatchStats } from '../components/BatchStats';
 import { ProgressBar } from '../components/ProgressBar';
 import { StateBadge } from '../components/StatusBadge';
-import { formatEta } from '../format';
 import { hrefOf } from '../route';
 import { useBatches } from '../useBatches';
 import { ScanBadge } from '../newBatch/xnatUpload/ScanState';
@@ -33,8 +33,6 @@ function BatchCard({ batch: b, onError }: { batch: BatchSummary; onError(message
   // A DICOM folder → XNAT batch is scanned, then uploaded from its review: not by Start.
   const beforeUpload = isUploadBatch(b) && b.state === 'idle';
   const { status: scan } = useScanStatus(b.id, beforeUpload);
-  const settled = b.counts.done + b.counts.skipped + b.counts.duplicate + b.counts.unmatched;
-  const problems = b.counts.failed + b.counts.attention;
   return (
     <li className="batch-card">
       <div className="batch-card-main">
@@ -54,16 +52,7 @@ function BatchCard({ batch: b, onError }: { batch: BatchSummary; onError(message
           </span>
         </div>
         <ProgressBar counts={b.counts} total={b.total} label={`Progress of ${b.name}`} />
-        <div className="batch-stats">
-          <span>
-            <strong>{settled.toLocaleString()}</strong> of {b.total.toLocaleString()} settled
-          </span>
-          {problems > 0 && (
-            <span className="text-problem">{problems.toLocaleString()} need a decision or retry</span>
-          )}
-          {b.throughput ? <span>{b.throughput.toFixed(1)} files/s</span> : null}
-          <span className="muted">{formatEta(b.total - settled - problems, b.throughput)}</span>
-        </div>
+        <BatchStats batch={b} />
       </div>
       <BatchControls batch={b} startBlocked={beforeUpload} onError={onError} />
     </li>

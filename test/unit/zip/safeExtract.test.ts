@@ -53,6 +53,20 @@ async function refused(entries: FixtureEntry[], limits = {}): Promise<CourierErr
   return error as CourierError;
 }
 
+/** Extracts `entries` into downloads/ACC1, noting the entry count of every progress report. */
+async function extractCounting(entries: FixtureEntry[], sha1 = false) {
+  const zipPath = await writeZip(entries);
+  const progress: number[] = [];
+  const result = await safeExtract({
+    zipPath,
+    parentDir,
+    folderName: 'ACC1',
+    sha1,
+    onProgress: (p) => progress.push(p.entries),
+  });
+  return { result, progress };
+}
+
 /** Extracts a zip the test has damaged and expects it refused as corrupt, with nothing written. */
 async function refusedAsDamaged(buffer: Buffer, folderName = 'E1'): Promise<CourierError> {
   const zipPath = path.join(sandbox, 'input.zip');
@@ -303,15 +317,7 @@ describe('safeExtract: many entries at once', () => {
   });
 
   it('extracts stored and deflated entries of every size, listed in the zip order with their digests', async () => {
-    const zipPath = await writeZip(entries);
-    const progress: number[] = [];
-    const result = await safeExtract({
-      zipPath,
-      parentDir,
-      folderName: 'ACC1',
-      sha1: true,
-      onProgress: (p) => progress.push(p.entries),
-    });
+    const { result, progress } = await extractCounting(entries, true);
     expect(result.files).toEqual(
       entries.map((e) => {
         const data = e.data as Buffer;
@@ -385,14 +391,7 @@ describe('safeExtract: normal zips', () => {
   ];
 
   it('extracts every file with its size and MD5, through a temp folder renamed into place', async () => {
-    const zipPath = await writeZip(entries);
-    const progress: number[] = [];
-    const result = await safeExtract({
-      zipPath,
-      parentDir,
-      folderName: 'ACC1',
-      onProgress: (p) => progress.push(p.entries),
-    });
+    const { result, progress } = await extractCounting(entries);
     expect(result.folder).toBe(path.join(parentDir, 'ACC1'));
     const files = entries.filter((e) => !e.name.endsWith('/'));
     expect(result.files).toEqual(

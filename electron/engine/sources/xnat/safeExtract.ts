@@ -333,7 +333,7 @@ async function writeEntry(
         written += (await out.write(chunk, written, chunk.length - written)).bytesWritten;
       }
       if (done >= entry.compressedSize) break;
-      if (signal.aborted) throw new CourierError({ code: 'cancelled', message: 'Extraction cancelled' });
+      if (signal.aborted) throw extractionCancelled();
       const want = Math.min(buffer.length, entry.compressedSize - done);
       const { bytesRead } = await zipHandle.read(buffer, 0, want, fileDataStart + done);
       if (bytesRead === 0) throw new Error('the zip ends inside it');
@@ -384,11 +384,10 @@ async function extractWith(
   };
   const settled = () =>
     options.onProgress?.({ entries: ++totals.entries, totalEntries: zip.entryCount, bytes: totals.bytes });
-  const cancelled = () => new CourierError({ code: 'cancelled', message: 'Extraction cancelled' });
   try {
     for await (const entry of iterate(zip)) {
       if (failure) break;
-      if (options.signal?.aborted) throw cancelled();
+      if (options.signal?.aborted) throw extractionCancelled();
       const name = entryName(entry);
       const checked = checkEntryName(name);
       if ('problem' in checked) throw entryError('zip-unsafe-path', name, checked.problem);
@@ -414,16 +413,7 @@ async function extractWith(
             settled();
           },
           (err: unknown) => {
-            failure ??=
-              err instanceof CourierError
-                ? err
-                : options.signal?.aborted
-                  ? cancelled()
-                  : entryError(
-                      'zip-corrupt',
-                      name,
-                      `it cannot be read (${err instanceof Error ? err.message : String(err)})`,
-                    );
+            failure ??= entryFailure(err, name, options.signal?.aborted === true);
             stop.abort();
           },
         )
@@ -442,6 +432,21 @@ async function extractWith(
   await Promise.all(running);
   if (failure) throw failure;
   return files;
+}
+
+function extractionCancelled(): CourierError {
+  return new CourierError({ code: 'cancelled', message: 'Extraction cancelled' });
+}
+
+/** Why an entry could not be written, as the error the whole extraction ends with. */
+function entryFailure(err: unknown, name: string, cancelledByCaller: boolean): CourierError {
+  if (err instanceof CourierError) return err;
+  if (cancelledByCaller) return extractionCancelled();
+  return entryError(
+    'zip-corrupt',
+    name,
+    `it cannot be read (${err instanceof Error ? err.message : String(err)})`,
+  );
 }
 
 async function moveIntoPlace(

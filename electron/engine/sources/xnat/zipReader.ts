@@ -1,4 +1,5 @@
 import { close, createReadStream, open, read } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import yauzl from 'yauzl';
@@ -84,9 +85,7 @@ const HEAD_SLACK = 1024;
  * yauzl checks it: its signature, and that the data lies inside the file.
  */
 export async function readEntryHead(
-  zip: {
-    read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
-  },
+  zip: FileHandle,
   entry: Entry,
   buffer: Buffer,
   zipSize: number,
