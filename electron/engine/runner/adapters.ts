@@ -55,8 +55,8 @@ export interface SettledItem extends WorkItem {
   md5: string | null;
 }
 
-/** How an item ended at the target. */
-export interface Delivery {
+/** A delivery's outcome as the ledger records it. */
+export interface Settlement {
   status: 'done' | 'duplicate' | 'skipped';
   target?: string | null;
   message?: string;
@@ -69,6 +69,16 @@ export interface Delivery {
   actions?: OperatorAction[];
   /** The target moved the source's temporary file into place: there is nothing left to release. */
   tookFile?: boolean;
+}
+
+/** How an item ended at the target. */
+export interface Delivery extends Settlement {
+  /**
+   * A last check of the delivery that needs neither the item's slot nor the host (say, a digest read from a
+   * listing that many files share): the runner starts another item while it waits, and records what it
+   * returns (or throws) instead of this Delivery.
+   */
+  confirm?: () => Promise<Settlement>;
 }
 
 interface AdapterBase<Config> {

@@ -42,6 +42,11 @@ const LONG_NAP_MS = 2 ** 31 - 1;
  * costs about as much as four more items in it; a few milliseconds is short against any file's transfer.
  */
 const FLUSH_DELAY_MS = 3;
+/**
+ * Items whose delivery only waits for its confirmation (see Delivery.confirm) give their slot to another,
+ * up to this many per slot: enough for a shared check to cover many files, few enough to bound what waits.
+ */
+const CONFIRMING_PER_SLOT = 8;
 
 /** The reason a timed nap is cut short by a wake (made once: an abort without one builds an error each time). */
 const WOKEN = new DOMException('Woken', 'AbortError');
@@ -54,10 +59,12 @@ export class BatchRun {
   readonly throughput: ThroughputMeter;
   readonly finished: Promise<BatchState>;
   private readonly inFlight = new Map<number, AbortController>();
+  /** Items in flight that gave up their slot while their delivery is confirmed. */
+  private readonly confirming = new Set<number>();
   private readonly listing = new AbortController();
   private readonly unrecorded: { outcome: ItemOutcome; resolve(): void; reject(e: Error): void }[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private flushSoon = false;
+  private flushQueued = false;
   private readonly workDir: string;
   private paused = false;
   private stop: Stop | undefined;
@@ -155,7 +162,7 @@ export class BatchRun {
           await this.waitForWake();
           continue;
         }
-        const free = this.plan.concurrency - this.inFlight.size;
+        const free = this.plan.concurrency - this.slotsTaken();
         const claimed = free > 0 ? ledger.claim(this.batchId, free) : [];
         for (const item of claimed) this.launch(item);
         if (this.inFlight.size === 0 && claimed.length === 0) {
@@ -241,40 +248,51 @@ export class BatchRun {
       })
       .finally(() => {
         this.inFlight.delete(item.id);
+        this.confirming.delete(item.id);
         this.wake();
       });
   }
 
   /**
    * Records an outcome together with others that finish close to it: one transaction for several small
-   * files, which also claims the items taking their places. The group is written as soon as half the
-   * batch's slots wait in it, or nothing else is in flight, and otherwise within FLUSH_DELAY_MS of its
-   * first outcome. Resolves once it is committed.
+   * files, which also claims the items taking their places. Resolves once it is committed.
    */
   private recordSoon(outcome: ItemOutcome): Promise<void> {
     return new Promise((resolve, reject) => {
       this.unrecorded.push({ outcome, resolve, reject });
-      const waiting = this.unrecorded.length;
-      if (waiting >= Math.ceil(this.plan.concurrency / 2) || waiting >= this.inFlight.size) {
-        clearTimeout(this.flushTimer);
-        this.flushTimer = undefined;
-        if (!this.flushSoon) {
-          this.flushSoon = true;
-          setImmediate(() => this.flushOutcomes());
-        }
-      } else if (waiting === 1) {
-        this.flushTimer = setTimeout(() => this.flushOutcomes(), FLUSH_DELAY_MS);
-      }
+      this.flushSoon();
     });
+  }
+
+  /**
+   * Schedules the next write of waiting outcomes and claim of free slots: at once when half the batch's
+   * slots are free or about to be, or nothing in flight is still working, and otherwise within
+   * FLUSH_DELAY_MS, so that outcomes and freed slots close together share a transaction.
+   */
+  private flushSoon(): void {
+    if (this.flushQueued) return;
+    const holding = this.unrecorded.filter((u) => !this.confirming.has(u.outcome.itemId)).length;
+    const free = this.plan.concurrency - this.slotsTaken() + holding;
+    if (free >= Math.ceil(this.plan.concurrency / 2) || this.unrecorded.length >= this.inFlight.size) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      this.flushQueued = true;
+      setImmediate(() => this.flushOutcomes());
+    } else {
+      this.flushTimer ??= setTimeout(() => this.flushOutcomes(), FLUSH_DELAY_MS);
+    }
   }
 
   private flushOutcomes(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.flushSoon = false;
+    this.flushQueued = false;
     const group = this.unrecorded.splice(0);
-    if (group.length === 0) return;
     const { ledger } = this.deps;
+    const freed = group.filter((g) => !this.confirming.has(g.outcome.itemId)).length;
+    const free = this.plan.concurrency - (this.slotsTaken() - freed);
+    const claiming = free > 0 && !this.paused && !this.stop;
+    if (group.length === 0 && !claiming) return;
     let claimed: ClaimedItem[] = [];
     try {
       // The slots these items free are claimed again in the same transaction: one commit per turn, not two.
@@ -284,8 +302,7 @@ export class BatchRun {
             this.batchId,
             group.map((g) => g.outcome),
           );
-          const free = this.plan.concurrency - (this.inFlight.size - group.length);
-          if (free > 0 && !this.paused && !this.stop) claimed = ledger.claim(this.batchId, free);
+          if (claiming) claimed = ledger.claim(this.batchId, free);
         })
         .immediate();
     } catch (err) {
@@ -338,20 +355,21 @@ export class BatchRun {
         present ??
         (await hosts.run(targetHost, () => target.deliver(work, fetched, targetConfig, ctx), ctx.signal));
       if (delivery.tookFile) file = undefined;
+      const settled = delivery.confirm ? await this.confirm(item.id, delivery.confirm) : delivery;
       return {
         itemId: item.id,
-        status: delivery.status,
-        reason: delivery.reason ?? (present ? 'already-there' : null),
-        message: delivery.message ?? null,
-        actions: delivery.actions ?? [],
+        status: settled.status,
+        reason: settled.reason ?? (present ? 'already-there' : null),
+        message: settled.message ?? null,
+        actions: settled.actions ?? [],
         attempts: item.attempts + 1,
         nextAttemptAt: null,
         name: work.name !== item.name ? work.name : undefined,
-        target: delivery.target ?? null,
-        size: delivery.size ?? fetched.size,
-        sha1: delivery.sha1 ?? fetched.sha1 ?? null,
-        md5: delivery.md5 ?? fetched.md5 ?? null,
-        meta: delivery.meta,
+        target: settled.target ?? null,
+        size: settled.size ?? fetched.size,
+        sha1: settled.sha1 ?? fetched.sha1 ?? null,
+        md5: settled.md5 ?? fetched.md5 ?? null,
+        meta: settled.meta,
       };
     } catch (err) {
       if (controller.signal.aborted) {
@@ -369,6 +387,20 @@ export class BatchRun {
     } finally {
       await file?.release?.().catch(() => undefined);
     }
+  }
+
+  /** Waits for a delivery's confirmation, giving the item's slot to another while there is room. */
+  private confirm<T>(itemId: number, confirmation: () => Promise<T>): Promise<T> {
+    if (this.confirming.size < this.plan.concurrency * CONFIRMING_PER_SLOT) {
+      this.confirming.add(itemId);
+      this.flushSoon();
+    }
+    return confirmation();
+  }
+
+  /** Slots held by items in flight (those waiting for a confirmation hold none). */
+  private slotsTaken(): number {
+    return this.inFlight.size - this.confirming.size;
   }
 
   private failureOutcome(item: ClaimedItem, err: unknown): ItemOutcome {

@@ -87,6 +87,20 @@ describe('uploading a scanned folder to XNAT', () => {
     expect(perPath.size).toBe(2 + 2 + 4 + 4);
   });
 
+  it('checks the files of a resource together: one listing read for many uploads, each file verified', async () => {
+    const tree = makeTree(data(), { subjects: 1, files: 96 });
+    const batchId = await scannedBatch(engine, { dir: data(), workbook: workbook(), server: xnat.url });
+    expect(await engine.runToEnd(batchId)).toBe('finished');
+    expect(engine.ledger.counts(batchId)).toMatchObject({ done: tree.length, failed: 0 });
+    expectAllStoredOnce(tree);
+    expect(items(engine, batchId).every((i) => i.message === null)).toBe(true);
+    // The listing read before sending, then the checks: files that wait for their check give their slot to
+    // the next upload, so one listing serves many. Holding the slot until the check (four uploads at a time)
+    // read one listing per two files here.
+    const listings = xnat.state.requestLog.filter((r) => r.method === 'GET' && r.path.endsWith('/files'));
+    expect(listings.length).toBeLessThan(tree.length / 6);
+  });
+
   it('never sends twice: a second batch over the same folder finds every file already there', async () => {
     const tree = makeTree(data(), { subjects: 1, datasets: 2, files: 5 });
     const first = await scannedBatch(engine, {

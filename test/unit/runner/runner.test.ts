@@ -94,6 +94,41 @@ describe('runner', () => {
     expect(recorded).toBeGreaterThan(0);
   });
 
+  it('gives the slot of a delivery waiting for its confirmation to the next item, up to a bound', async () => {
+    const checks = deferred();
+    const confirmed: string[] = [];
+    const { runner, batchId, deliveries } = setup(
+      12,
+      async (item) => ({
+        status: 'done',
+        confirm: async () => {
+          await checks.promise;
+          confirmed.push(item.name);
+          if (item.name === 'f3' && item.attempts === 0)
+            retryable('the listing read after the upload failed');
+          return { status: 'done', target: `mem://${item.name}`, message: 'checked' };
+        },
+      }),
+      1,
+    );
+    const finished = runner.start(batchId);
+    // One slot: eight deliveries wait for their confirmation without it, the ninth keeps it while it waits.
+    await until(() => deliveries.length === 9, 'nine deliveries under way');
+    await settle();
+    expect(deliveries).toHaveLength(9);
+    expect(confirmed).toHaveLength(0);
+    expect(ledger.counts(batchId).running).toBe(9);
+    checks.resolve();
+    await until(() => ledger.counts(batchId).done === 11, 'the confirmed items done');
+    const row = (name: string) => ledger.db.prepare('SELECT * FROM items WHERE name = ?').get(name);
+    expect(row('f0')).toMatchObject({ status: 'done', target: 'mem://f0', message: 'checked' });
+    // A confirmation that fails is the item's failure, retried like any other.
+    expect(row('f3')).toMatchObject({ status: 'failed', reason: 'http-503', attempts: 1 });
+    clock.advance(60_000);
+    await expect(finished).resolves.toBe('finished');
+    expect(ledger.counts(batchId).done).toBe(12);
+  });
+
   it('retries retryable errors with backoff on the clock, then succeeds', async () => {
     let calls = 0;
     const { runner, batchId } = setup(1, async () => {

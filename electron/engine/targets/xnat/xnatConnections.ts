@@ -34,6 +34,8 @@ interface CheckQueue {
 
 /** Longest a finished upload waits for the others of its resource before its check starts anyway. */
 const CHECK_WAIT_MS = 1_000;
+/** This many finished uploads of one resource are checked together at once, even with others in flight. */
+const CHECK_GROUP = 16;
 
 /**
  * One XNAT server as the upload sees it: one logged-in client shared by every file in flight, and what is
@@ -128,8 +130,9 @@ export class XnatConnection {
 
   /**
    * The place's file as a listing read after this call shows it. One listing serves every file of the
-   * resource that is waiting: it starts once no upload into the resource is still in flight, so files
-   * sent together are checked together, and never with a listing read before their upload ended.
+   * resource that is waiting: it starts once no upload into the resource is still in flight or CHECK_GROUP
+   * files wait, so files sent together are checked together, and never with a listing read before their
+   * upload ended.
    */
   fresh(place: UploadPlace): Promise<ListedFile | undefined> {
     this.touch();
@@ -144,7 +147,7 @@ export class XnatConnection {
   private startCheck(key: string, place: UploadPlace, force = false): void {
     const queue = this.checks.get(key);
     if (!queue || queue.running || queue.waiting.length === 0) return;
-    if (this.sending.has(key) && !force) {
+    if (this.sending.has(key) && !force && queue.waiting.length < CHECK_GROUP) {
       queue.deadline ??= setTimeout(() => this.startCheck(key, place, true), CHECK_WAIT_MS);
       return;
     }

@@ -1,7 +1,7 @@
 import { CourierError } from '../../../../shared/errors';
 import type { PutFileResult } from '../../clients/xnat/xnatClient';
 import { untilAborted } from '../../runner/abortable';
-import type { Delivery, TargetAdapter, WorkItem } from '../../runner/adapters';
+import type { Delivery, Settlement, TargetAdapter, WorkItem } from '../../runner/adapters';
 import { dicomItemMeta } from '../../sources/dicomFolder/itemMeta';
 import { componentProblem } from '../../sources/xnat/safeExtract';
 import type { DicomItemMeta } from '../../sources/dicomFolder/itemMeta';
@@ -152,45 +152,54 @@ export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
           },
           {
             overwrite: config.overwrite || item.meta.approved !== undefined || replacing,
-            // Checked below, with a listing that files finishing at the same time share.
+            // Checked in `confirm` below.
             verify: false,
             signal: ctx.signal,
           },
         ),
       );
     };
-    let result: PutFileResult;
-    let sent: PutFileResult | undefined;
-    try {
-      sent = await send().catch(async (error: unknown) => {
-        if (!isMissing(error)) throw error;
-        connection.forget(place);
-        return send();
-      });
-      result = config.verify ? await untilAborted(checkDigest(connection, place, sent), ctx.signal) : sent;
-    } catch (error) {
-      // XNAT stored our PUT (it did not keep an earlier file instead) but the copy came back damaged, or its
-      // check did not end: the copy is ours, to look at again and replace if need be on the next attempt.
-      if (sent && !sent.duplicate) {
-        await broken.add(
-          place,
-          error instanceof CourierError && error.code === 'digest-mismatch'
-            ? (error.detail ?? {})
-            : { localMd5: sent.md5, unchecked: error instanceof CourierError ? error.code : 'error' },
-        );
-      }
-      throw error;
-    }
-    if (replacing) await broken.remove(place);
-    connection.remember(place, result.serverDigest ?? result.md5, result.size);
+    const sent = await send().catch(async (error: unknown) => {
+      if (!isMissing(error)) throw error;
+      connection.forget(place);
+      return send();
+    });
+    const settle = async (result: PutFileResult): Promise<Settlement> => {
+      if (replacing) await broken.remove(place);
+      connection.remember(place, result.serverDigest ?? result.md5, result.size);
+      return {
+        status: 'done',
+        ...(result.duplicate ? { reason: 'already-there' } : {}),
+        ...deliveryNote(result, config.verify),
+        target: fileUrl(config.server, place),
+        md5: result.md5,
+        size: result.size,
+        meta: whereItWent(place),
+      };
+    };
+    if (!config.verify) return settle(sent);
     return {
       status: 'done',
-      ...(result.duplicate ? { reason: 'already-there' } : {}),
-      ...deliveryNote(result, config.verify),
-      target: fileUrl(config.server, place),
-      md5: result.md5,
-      size: result.size,
-      meta: whereItWent(place),
+      // Checked with a listing that files finishing at the same time share; the slot goes to the next file.
+      confirm: async () => {
+        let checked: PutFileResult;
+        try {
+          checked = await untilAborted(checkDigest(connection, place, sent), ctx.signal);
+        } catch (error) {
+          // XNAT stored our PUT (it did not keep an earlier file instead) but the copy came back damaged, or
+          // its check did not end: the copy is ours, to look at again and replace if need be on the next attempt.
+          if (!sent.duplicate) {
+            await broken.add(
+              place,
+              error instanceof CourierError && error.code === 'digest-mismatch'
+                ? (error.detail ?? {})
+                : { localMd5: sent.md5, unchecked: error instanceof CourierError ? error.code : 'error' },
+            );
+          }
+          throw error;
+        }
+        return settle(checked);
+      },
     };
   },
 };
