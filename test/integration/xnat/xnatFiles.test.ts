@@ -50,6 +50,19 @@ describe('putFile', () => {
     expect((await fx.emulator.state.readStoredFile(key('img1.dcm'))).equals(data)).toBe(true);
   });
 
+  it('refuses a file that is not the size the caller measured, or is gone, naming it, and sends nothing', async () => {
+    const local = await fx.writeLocal('grown.dcm', 'grown since it was scanned');
+    const grown = await rejectionOf(fx.client.putFile(local, target('grown.dcm'), { size: 5 }));
+    expect(grown).toMatchObject({ code: 'file-changed', retryable: true });
+    expect(grown.message).toContain(local);
+    const shrunk = await rejectionOf(fx.client.putFile(local, target('grown.dcm'), { size: 500 }));
+    expect(shrunk.code).toBe('file-changed');
+    const gone = await rejectionOf(fx.client.putFile(`${local}.gone`, target('gone.dcm'), { size: 5 }));
+    expect(gone.code).toBe('file-unreadable');
+    expect(gone.message).toContain(`${local}.gone`);
+    expect(fx.emulator.state.stats.filePuts).toBe(0);
+  });
+
   it('handles names with spaces and sub-folders', async () => {
     const local = await fx.writeLocal('x.dcm', 'spaced');
     const result = await fx.client.putFile(local, target('series 1/img (1).dcm'));

@@ -1,7 +1,7 @@
 import { downloadExperimentZip, downloadZip } from './xnatDownload';
 import type { DownloadOptions, ExperimentZipRequest } from './xnatDownload';
 import { listFiles, putFile } from './xnatFiles';
-import type { PutFileResult, XnatFile } from './xnatFiles';
+import type { PutFileOptions, PutFileResult, XnatFile } from './xnatFiles';
 import {
   ensureExperiment,
   ensureResource,
@@ -89,11 +89,7 @@ export class XnatClient {
     return ensureResource(this.session, owner, label, options);
   }
 
-  putFile(
-    localPath: string,
-    target: XnatFileTarget,
-    options: { overwrite?: boolean; verify?: boolean; signal?: AbortSignal } = {},
-  ): Promise<PutFileResult> {
+  putFile(localPath: string, target: XnatFileTarget, options: PutFileOptions = {}): Promise<PutFileResult> {
     return putFile(this.session, localPath, target, options);
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { CourierError } from '../../../../shared/errors';
@@ -68,6 +68,14 @@ export async function listFiles(
   });
 }
 
+export interface PutFileOptions {
+  overwrite?: boolean;
+  verify?: boolean;
+  signal?: AbortSignal;
+  /** The file's size as the caller has just read it (saves a look at the disk); a file of another size is refused as changed. */
+  size?: number;
+}
+
 /**
  * Uploads one file with a single PUT (streamed from disk above 4 MiB; the MD5 is computed from exactly the
  * bytes sent), then, unless
@@ -78,19 +86,17 @@ export async function putFile(
   session: XnatSession,
   localPath: string,
   target: XnatFileTarget,
-  options: { overwrite?: boolean; verify?: boolean; signal?: AbortSignal } = {},
+  options: PutFileOptions = {},
 ): Promise<PutFileResult> {
   const what = `upload of ${target.name} to resource '${target.resource}' of ${describeOwner(target.owner)}`;
-  const size = await stat(localPath).then(
-    (s) => s.size,
-    (err: unknown) => {
-      throw new CourierError({
-        code: 'file-unreadable',
-        message: `${what}: cannot read ${localPath} (${String(err)})`,
-        cause: err,
-      });
-    },
-  );
+  const size =
+    options.size ??
+    (await stat(localPath).then(
+      (s) => s.size,
+      (err: unknown) => {
+        throw unreadable(what, localPath, err);
+      },
+    ));
   const sent = await sendFile(session, localPath, size, target, what, options);
   const md5 = sent.md5;
   const text = sent.answer;
@@ -151,14 +157,16 @@ async function sendFile(
   size: number,
   target: XnatFileTarget,
   what: string,
-  options: { overwrite?: boolean; signal?: AbortSignal },
+  options: PutFileOptions,
 ): Promise<{ md5: string; answer: string }> {
   let tap: HashingCounter | null = null;
   let body: XnatBody;
   let wholeMd5: string | null = null;
   if (size <= WHOLE_READ_LIMIT) {
-    const bytes = await readFile(localPath);
-    if (bytes.length !== size) throw changed(what, localPath);
+    const bytes = await readExactly(localPath, size).catch((err: unknown) => {
+      throw unreadable(what, localPath, err);
+    });
+    if (!bytes) throw changed(what, localPath);
     wholeMd5 = createHash('md5').update(bytes).digest('hex');
     body = bytes;
   } else {
@@ -190,6 +198,29 @@ async function sendFile(
   const streamed = tap as HashingCounter | null;
   if (!streamed || streamed.count !== size) throw changed(what, localPath);
   return { md5: streamed.digest(), answer };
+}
+
+/**
+ * The file in one read (open, read, close) when it holds exactly `size` bytes, else null: it changed since
+ * it was measured. A read of a regular file that returns fewer bytes than asked has reached its end.
+ */
+async function readExactly(localPath: string, size: number): Promise<Buffer | null> {
+  const handle = await open(localPath, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(size + 1);
+    const { bytesRead } = await handle.read(buffer, 0, size + 1, 0);
+    return bytesRead === size ? buffer.subarray(0, size) : null;
+  } finally {
+    await handle.close();
+  }
+}
+
+function unreadable(what: string, localPath: string, err: unknown): CourierError {
+  return new CourierError({
+    code: 'file-unreadable',
+    message: `${what}: cannot read ${localPath} (${String(err)})`,
+    cause: err,
+  });
 }
 
 function changed(what: string, localPath: string): CourierError {

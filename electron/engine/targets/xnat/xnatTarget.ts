@@ -152,6 +152,7 @@ export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
           },
           {
             overwrite: config.overwrite || item.meta.approved !== undefined || replacing,
+            size: file.size,
             // Checked in `confirm` below.
             verify: false,
             signal: ctx.signal,
