@@ -356,6 +356,7 @@ export class BatchRun {
         (await hosts.run(targetHost, () => target.deliver(work, fetched, targetConfig, ctx), ctx.signal));
       if (delivery.tookFile) file = undefined;
       const settled = delivery.confirm ? await this.confirm(item.id, delivery.confirm) : delivery;
+      if (settled.tookFile) file = undefined;
       return {
         itemId: item.id,
         status: settled.status,

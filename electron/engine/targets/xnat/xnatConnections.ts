@@ -30,12 +30,19 @@ interface CheckQueue {
   running: boolean;
   /** Starts the check even though uploads are still in flight, so a steady stream never starves it. */
   deadline?: NodeJS.Timeout;
+  /** Starts the check when no upload into the resource has started again for CHECK_SETTLE_MS. */
+  settle?: NodeJS.Timeout;
 }
 
 /** Longest a finished upload waits for the others of its resource before its check starts anyway. */
 const CHECK_WAIT_MS = 1_000;
 /** This many finished uploads of one resource are checked together at once, even with others in flight. */
 const CHECK_GROUP = 16;
+/**
+ * How long waiting files give the next upload into their resource to start once none is in flight: the
+ * runner refills a slot within a few milliseconds, and a steady stream is then checked in groups.
+ */
+const CHECK_SETTLE_MS = 25;
 
 /**
  * One XNAT server as the upload sees it: one logged-in client shared by every file in flight, and what is
@@ -130,9 +137,9 @@ export class XnatConnection {
 
   /**
    * The place's file as a listing read after this call shows it. One listing serves every file of the
-   * resource that is waiting: it starts once no upload into the resource is still in flight or CHECK_GROUP
-   * files wait, so files sent together are checked together, and never with a listing read before their
-   * upload ended.
+   * resource that is waiting: it starts once CHECK_GROUP files wait, or no upload into the resource has been
+   * in flight for CHECK_SETTLE_MS, or after CHECK_WAIT_MS. So files sent together are checked together, and
+   * never with a listing read before their upload ended.
    */
   fresh(place: UploadPlace): Promise<ListedFile | undefined> {
     this.touch();
@@ -147,12 +154,19 @@ export class XnatConnection {
   private startCheck(key: string, place: UploadPlace, force = false): void {
     const queue = this.checks.get(key);
     if (!queue || queue.running || queue.waiting.length === 0) return;
-    if (this.sending.has(key) && !force && queue.waiting.length < CHECK_GROUP) {
+    if (!force && queue.waiting.length < CHECK_GROUP) {
       queue.deadline ??= setTimeout(() => this.startCheck(key, place, true), CHECK_WAIT_MS);
+      if (!this.sending.has(key)) {
+        queue.settle ??= setTimeout(() => {
+          queue.settle = undefined;
+          this.startCheck(key, place, !this.sending.has(key));
+        }, CHECK_SETTLE_MS);
+      }
       return;
     }
     clearTimeout(queue.deadline);
-    queue.deadline = undefined;
+    clearTimeout(queue.settle);
+    queue.deadline = queue.settle = undefined;
     const waiting = queue.waiting.splice(0);
     queue.running = true;
     // Not shared with `listed`: a look before sending must not wait behind the checks of other files.
