@@ -201,15 +201,21 @@ async function sendFile(
 }
 
 /**
- * The file in one read (open, read, close) when it holds exactly `size` bytes, else null: it changed since
- * it was measured. A read of a regular file that returns fewer bytes than asked has reached its end.
+ * The file, read with one open, one read and one close, when it holds exactly `size` bytes; else null (it
+ * changed since it was measured). A regular file's read returns less than asked at its end, or, on some
+ * network shares, part way: reading goes on until the end, or past `size`.
  */
 async function readExactly(localPath: string, size: number): Promise<Buffer | null> {
   const handle = await open(localPath, 'r');
   try {
     const buffer = Buffer.allocUnsafe(size + 1);
-    const { bytesRead } = await handle.read(buffer, 0, size + 1, 0);
-    return bytesRead === size ? buffer.subarray(0, size) : null;
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      filled += bytesRead;
+      if (bytesRead === 0 || filled >= size) break;
+    }
+    return filled === size ? buffer.subarray(0, size) : null;
   } finally {
     await handle.close();
   }
