@@ -12,6 +12,7 @@ import {
   applyUploadFlags,
   writeBatchToWorkbook,
 } from '../../../electron/engine/sources/dicomFolder/workbookSync';
+import { LimitSettingsStore } from '../../../electron/engine/runner/limitSettings';
 import { closeXnatConnections } from '../../../electron/engine/targets/xnat/xnatConnections';
 import { DEFAULT_USER, startXnatEmulator } from '../../servers/xnat/index';
 import type { XnatEmulator } from '../../servers/xnat/index';
@@ -100,6 +101,22 @@ describe('uploading a scanned folder to XNAT', () => {
     // could never share a listing among more than four files; here that read 50 listings.
     const listings = xnat.state.requestLog.filter((r) => r.method === 'GET' && r.path.endsWith('/files'));
     expect(listings.length).toBeLessThan(tree.length / 4);
+  });
+
+  it("keeps every request within the host's limit, the checks read outside the files' slots too", async () => {
+    const tree = makeTree(data(), { subjects: 1, datasets: 2, files: 24, pixelBytes: 256 * 1024 });
+    // Listings answered slowly, so that a check read while files are sent would be seen beside them.
+    const listing = { method: 'GET', path: /\/files$/ };
+    xnat.faults.failNext(1_000, { kind: 'stall', stallMs: 30, match: listing });
+    new LimitSettingsStore(engine.ledger.db).save({
+      defaultConcurrency: 4,
+      anyHost: { concurrency: 2, minIntervalMs: 0 },
+      hosts: [],
+    });
+    const batchId = await scannedBatch(engine, { dir: data(), workbook: workbook(), server: xnat.url });
+    expect(await engine.runToEnd(batchId)).toBe('finished');
+    expectAllStoredOnce(tree);
+    expect(xnat.state.stats.mostInFlight).toBe(2);
   });
 
   it('never sends twice: a second batch over the same folder finds every file already there', async () => {

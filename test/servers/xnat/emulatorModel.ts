@@ -177,6 +177,9 @@ export interface EmulatorStats {
   unauthorized: number;
   filePuts: number;
   zipDownloads: number;
+  /** Requests being answered right now, and the most there ever were at once. */
+  inFlight: number;
+  mostInFlight: number;
 }
 
 export function projectOf(container: ContainerRecord): ProjectRecord {

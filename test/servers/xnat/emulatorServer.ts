@@ -42,9 +42,12 @@ export async function handleRequest(
   const method = (req.method ?? 'GET').toUpperCase();
   const rawPath = url.pathname;
   state.stats.requests += 1;
+  state.stats.inFlight += 1;
+  state.stats.mostInFlight = Math.max(state.stats.mostInFlight, state.stats.inFlight);
   let authVia: 'basic' | 'cookie' | 'none' = 'none';
   let faultName: string | undefined;
-  res.on('close', () =>
+  res.on('close', () => {
+    state.stats.inFlight -= 1;
     state.logRequest({
       method,
       path: rawPath,
@@ -52,8 +55,8 @@ export async function handleRequest(
       auth: authVia,
       userAgent: req.headers['user-agent'] ?? '',
       ...(faultName ? { fault: faultName } : {}),
-    }),
-  );
+    });
+  });
 
   const fault = faults.takeRequestFault(method, rawPath);
   if (fault) {

@@ -49,6 +49,8 @@ export class XnatEmulatorState {
     unauthorized: 0,
     filePuts: 0,
     zipDownloads: 0,
+    inFlight: 0,
+    mostInFlight: 0,
   };
   readonly requestLog: RequestLogEntry[] = [];
   private readonly aliases = new Map<string, ProjectRecord>();

@@ -3,11 +3,12 @@ import type { PutFileResult } from '../../clients/xnat/xnatClient';
 import { digestMismatch } from '../../clients/xnat/xnatFiles';
 import { describeOwner } from '../../clients/xnat/xnatPaths';
 import type { UploadPlace } from './uploadPlace';
-import type { XnatConnection } from './xnatConnections';
+import type { RequestGate, XnatConnection } from './xnatConnections';
 
 /**
  * Compares the MD5 of the bytes sent with the `digest` XNAT lists for the file (the listing may be shared
- * with other files of the resource that finished at the same time). A mismatch throws `digest-mismatch`
+ * with other files of the resource that finished at the same time; `gate` lets it through the host's
+ * limits). A mismatch throws `digest-mismatch`
  * naming both digests (retried by the runner, which replaces this batch's own damaged copy, then
  * `attention`); a file XNAT does not list yet is a retryable `xnat-file-missing`. Returns the
  * result marked verified, or unverified when the site keeps no checksums.
@@ -16,6 +17,7 @@ export async function checkDigest(
   connection: XnatConnection,
   place: UploadPlace,
   sent: PutFileResult,
+  gate?: RequestGate,
 ): Promise<PutFileResult> {
   const owner = {
     project: place.project,
@@ -24,7 +26,7 @@ export async function checkDigest(
     scan: place.scan,
   };
   const what = `upload of ${place.fileName} to resource '${place.resource}' of ${describeOwner(owner)}`;
-  const listed = await connection.fresh(place);
+  const listed = await connection.fresh(place, gate);
   if (!listed) {
     throw new CourierError({
       code: 'xnat-file-missing',

@@ -24,9 +24,14 @@ interface Listing {
   files: Promise<FileMap>;
 }
 
+/** Runs a request when the host's limits allow it (the batch's per-host politeness). */
+export type RequestGate = <T>(request: () => Promise<T>) => Promise<T>;
+
 /** Files waiting for a listing read after their upload, per resource. */
 interface CheckQueue {
   waiting: { resolve: (files: FileMap) => void; reject: (error: unknown) => void }[];
+  /** How the listing read is let through: the host limits of the batch of the file that waits longest. */
+  gate: RequestGate;
   running: boolean;
   /** Starts the check even though uploads are still in flight, so a steady stream never starves it. */
   deadline?: NodeJS.Timeout;
@@ -141,11 +146,11 @@ export class XnatConnection {
    * in flight for CHECK_SETTLE_MS, or after CHECK_WAIT_MS. So files sent together are checked together, and
    * never with a listing read before their upload ended.
    */
-  fresh(place: UploadPlace): Promise<ListedFile | undefined> {
+  fresh(place: UploadPlace, gate: RequestGate = (request) => request()): Promise<ListedFile | undefined> {
     this.touch();
     const key = listingKey(place);
     let queue = this.checks.get(key);
-    if (!queue) this.checks.set(key, (queue = { waiting: [], running: false }));
+    if (!queue) this.checks.set(key, (queue = { waiting: [], gate, running: false }));
     const files = new Promise<FileMap>((resolve, reject) => queue.waiting.push({ resolve, reject }));
     this.startCheck(key, place);
     return files.then((map) => map.get(place.fileName));
@@ -170,7 +175,7 @@ export class XnatConnection {
     const waiting = queue.waiting.splice(0);
     queue.running = true;
     // Not shared with `listed`: a look before sending must not wait behind the checks of other files.
-    const files = this.readListing(place);
+    const files = queue.gate(() => this.readListing(place));
     files
       .then(
         (map) => waiting.forEach((w) => w.resolve(map)),

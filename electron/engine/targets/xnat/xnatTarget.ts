@@ -185,7 +185,10 @@ export const xnatTarget: TargetAdapter<XnatTargetConfig> = {
       confirm: async () => {
         let checked: PutFileResult;
         try {
-          checked = await untilAborted(checkDigest(connection, place, sent), ctx.signal);
+          // Outside the item's slot, but within the host's limits like every other request; the listing
+          // is shared, so one file's cancellation must not cancel it for the others.
+          const gate = <T>(read: () => Promise<T>) => ctx.hosts.run(xnatTarget.host(config), read);
+          checked = await untilAborted(checkDigest(connection, place, sent, gate), ctx.signal);
         } catch (error) {
           // XNAT stored our PUT (it did not keep an earlier file instead) but the copy came back damaged, or
           // its check did not end: the copy is ours, to look at again and replace if need be on the next attempt.
