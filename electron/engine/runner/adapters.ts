@@ -74,9 +74,9 @@ export interface Settlement {
 /** How an item ended at the target. */
 export interface Delivery extends Settlement {
   /**
-   * A last check of the delivery that needs neither the item's slot nor the host (say, a digest read from a
-   * listing that many files share): the runner starts another item while it waits, and records what it
-   * returns (or throws) instead of this Delivery.
+   * A last check of the delivery that does not need the item's slot (say, a digest read from a listing that
+   * many files share): the runner starts another item while it waits, and records what it returns (or
+   * throws) instead of this Delivery. Requests it makes go through `ctx.hosts`, as every other does.
    */
   confirm?: () => Promise<Settlement>;
 }
