@@ -6,12 +6,11 @@ import type { UploadPlace } from './uploadPlace';
 import type { RequestGate, XnatConnection } from './xnatConnections';
 
 /**
- * Compares the MD5 of the bytes sent with the `digest` XNAT lists for the file (the listing may be shared
+ * Compares the MD5 of the bytes sent with the `digest` XNAT lists for the file. The listing may be shared
  * with other files of the resource that finished at the same time; `gate` lets it through the host's
- * limits). A mismatch throws `digest-mismatch`
- * naming both digests (retried by the runner, which replaces this batch's own damaged copy, then
- * `attention`); a file XNAT does not list yet is a retryable `xnat-file-missing`. Returns the
- * result marked verified, or unverified when the site keeps no checksums.
+ * limits. A mismatch throws `digest-mismatch` naming both digests (retried by the runner, which replaces
+ * this batch's own damaged copy, then `attention`); a file XNAT does not list yet is a retryable
+ * `xnat-file-missing`. Returns the result marked verified, or unverified when the site keeps no checksums.
  */
 export async function checkDigest(
   connection: XnatConnection,
