@@ -158,6 +158,7 @@ export interface EventPayloads {
     total: number;
     counts: StatusCounts;
     throughput: number | null;
+    checking: number;
     /** Items whose row changed since the last event, or 'many' when there were too many to list. */
     changed: number[] | 'many';
   };

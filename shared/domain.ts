@@ -16,6 +16,8 @@ export interface BatchSummary {
   finishedAt: number | null;
   /** Files finished per second over the last minute of work, null when idle. */
   throughput: number | null;
+  /** Files sent and waiting for the target's check (say, XNAT's listing of their MD5); counted as running. */
+  checking: number;
   /** True once the source has listed every file of the batch. */
   collected: boolean;
   /** The latest thing that happened to the batch as a whole ("Paused by the operator", "Stopped: …"). */

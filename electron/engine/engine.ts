@@ -120,6 +120,8 @@ export class Engine implements CommandContext {
             defaults: options.defaults,
             backoff: options.backoff,
             credentials: this.credentials,
+            // The count of files waiting for their check shows in the batch's figures.
+            onChecking: (batchId) => this.coalescer.add(batchId, []),
           })
         : null;
     this.coalescer = new EventCoalescer(
@@ -181,6 +183,7 @@ export class Engine implements CommandContext {
       startedAt: batch.startedAt,
       finishedAt: batch.finishedAt,
       throughput: this.runner?.throughput(batch.id) ?? null,
+      checking: this.runner?.checking(batch.id) ?? 0,
       collected: batch.collected,
       note: note ?? null,
     };
@@ -251,6 +254,7 @@ export class Engine implements CommandContext {
       total: s.total,
       counts: s.counts,
       throughput: s.throughput,
+      checking: s.checking,
       changed,
     });
   }

@@ -5,8 +5,8 @@ import { useApi, useEngineEvent } from './api';
 
 /** A batch summary with the figures of a `batch.changed` event applied. */
 function withChange(b: BatchSummary, p: EventPayloads['batch.changed']): BatchSummary {
-  const { state, counts, total, version, throughput } = p;
-  return { ...b, state, counts, total, version, throughput };
+  const { state, counts, total, version, throughput, checking } = p;
+  return { ...b, state, counts, total, version, throughput, checking };
 }
 
 /** Every batch, kept current from `batch.changed` events (counts patched in place, no reload). */

@@ -253,11 +253,18 @@ describe('web mode: a DICOM folder to XNAT, from the folder to the verified uplo
     ).resolves.toBe(true);
     await shot('7-review-reopened');
 
+    // XNAT answers the check of one dataset slowly: its files are sent, and the batch says they wait for it.
+    const listing = { method: 'GET', path: /\/P2\/.*\/scans\/1\/resources\/DICOM\/files$/ };
+    xnat.faults.failNext(1, { kind: 'stall', stallMs: 0, match: listing });
+    xnat.faults.failNext(1, { kind: 'stall', stallMs: 3_000, match: listing });
     await review.getByRole('button', { name: 'Upload 6 files to P2' }).click();
+    await page.getByText(/^[12] sent, waiting for their check$/).waitFor();
+    await shot('7b-waiting-for-check');
     await page
       .getByRole('heading', { name: /later upload/ })
       .filter({ hasText: 'Finished' })
       .waitFor();
+    expect(await page.getByText(/sent, waiting for their check/).count()).toBe(0);
     const expected = tree2
       .filter((f) => !(f.subject === '1001' && f.rel.includes('/Series 1/')))
       .map(treeId)

@@ -23,6 +23,7 @@ export interface BatchRunDeps {
   workRoot: string;
   credentials: CredentialSource;
   onItemProgress?: (batchId: number, itemId: number, done: number, total: number | null) => void;
+  onChecking?: (batchId: number) => void;
 }
 
 export interface BatchRunPlan {
@@ -91,6 +92,11 @@ export class BatchRun {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /** Items delivered and waiting for their confirmation, without a slot. */
+  get confirmingCount(): number {
+    return this.confirming.size;
   }
 
   pause(): void {
@@ -248,7 +254,7 @@ export class BatchRun {
       })
       .finally(() => {
         this.inFlight.delete(item.id);
-        this.confirming.delete(item.id);
+        if (this.confirming.delete(item.id)) this.deps.onChecking?.(this.batchId);
         this.wake();
       });
   }
@@ -394,6 +400,7 @@ export class BatchRun {
   private confirm<T>(itemId: number, confirmation: () => Promise<T>): Promise<T> {
     if (this.confirming.size < this.plan.concurrency * CONFIRMING_PER_SLOT) {
       this.confirming.add(itemId);
+      this.deps.onChecking?.(this.batchId);
       this.flushSoon();
     }
     return confirmation();

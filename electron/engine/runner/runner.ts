@@ -24,6 +24,8 @@ export interface RunnerOptions {
   hostLimit?: (host: string) => HostLimit;
   defaults?: { concurrency?: number; maxAttempts?: number };
   onItemProgress?: (batchId: number, itemId: number, done: number, total: number | null) => void;
+  /** Told when the number of a batch's files waiting for the target's check changes (see `checking`). */
+  onChecking?: (batchId: number) => void;
   /** Told when a batch run ends with an error that stopped the whole batch. */
   onRunError?: (batchId: number, error: Error) => void;
 }
@@ -94,6 +96,7 @@ export class Runner {
         workRoot: this.options.workRoot,
         credentials: this.options.credentials ?? environmentCredentials(),
         onItemProgress: this.options.onItemProgress,
+        onChecking: this.options.onChecking,
       },
     );
     this.runs.set(batchId, run);
@@ -130,6 +133,11 @@ export class Runner {
 
   throughput(batchId: number): number | null {
     return this.runs.get(batchId)?.throughput.perSecond() ?? null;
+  }
+
+  /** Files of the batch sent and waiting for the target's check (they count as running). */
+  checking(batchId: number): number {
+    return this.runs.get(batchId)?.confirmingCount ?? 0;
   }
 
   /** Stops every batch; files in flight become `interrupted` and batches stay `running` for the next start. */

@@ -118,6 +118,7 @@ describe('runner', () => {
     expect(deliveries).toHaveLength(9);
     expect(confirmed).toHaveLength(0);
     expect(ledger.counts(batchId).running).toBe(9);
+    expect(runner.checking(batchId)).toBe(8);
     checks.resolve();
     await until(() => ledger.counts(batchId).done === 11, 'the confirmed items done');
     const row = (name: string) => ledger.db.prepare('SELECT * FROM items WHERE name = ?').get(name);
@@ -127,6 +128,7 @@ describe('runner', () => {
     clock.advance(60_000);
     await expect(finished).resolves.toBe('finished');
     expect(ledger.counts(batchId).done).toBe(12);
+    expect(runner.checking(batchId)).toBe(0);
   });
 
   it('retries retryable errors with backoff on the clock, then succeeds', async () => {
