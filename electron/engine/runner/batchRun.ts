@@ -168,7 +168,7 @@ export class BatchRun {
           await this.waitForWake();
           continue;
         }
-        const free = this.plan.concurrency - this.slotsTaken();
+        const free = this.freeSlots([]);
         const claimed = free > 0 ? ledger.claim(this.batchId, free) : [];
         for (const item of claimed) this.launch(item);
         if (this.inFlight.size === 0 && claimed.length === 0) {
@@ -277,8 +277,7 @@ export class BatchRun {
    */
   private flushSoon(): void {
     if (this.flushQueued) return;
-    const holding = this.unrecorded.filter((u) => !this.confirming.has(u.outcome.itemId)).length;
-    const free = this.plan.concurrency - this.slotsTaken() + holding;
+    const free = this.freeSlots(this.unrecorded);
     if (free >= Math.ceil(this.plan.concurrency / 2) || this.unrecorded.length >= this.inFlight.size) {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
@@ -295,8 +294,7 @@ export class BatchRun {
     this.flushQueued = false;
     const group = this.unrecorded.splice(0);
     const { ledger } = this.deps;
-    const freed = group.filter((g) => !this.confirming.has(g.outcome.itemId)).length;
-    const free = this.plan.concurrency - (this.slotsTaken() - freed);
+    const free = this.freeSlots(group);
     const claiming = free > 0 && !this.paused && !this.stop;
     if (group.length === 0 && !claiming) return;
     let claimed: ClaimedItem[] = [];
@@ -406,9 +404,14 @@ export class BatchRun {
     return confirmation();
   }
 
-  /** Slots held by items in flight (those waiting for a confirmation hold none). */
-  private slotsTaken(): number {
-    return this.inFlight.size - this.confirming.size;
+  /**
+   * Slots free once the given outcomes are recorded: items in flight hold one each, except those waiting
+   * for a confirmation, and an outcome being recorded frees its item's.
+   */
+  private freeSlots(recording: { outcome: ItemOutcome }[]): number {
+    const taken = this.inFlight.size - this.confirming.size;
+    const freed = recording.filter((r) => !this.confirming.has(r.outcome.itemId)).length;
+    return this.plan.concurrency - taken + freed;
   }
 
   private failureOutcome(item: ClaimedItem, err: unknown): ItemOutcome {
