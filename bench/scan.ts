@@ -68,11 +68,13 @@ async function courierScan(engine: Engine, tree: string, round: number): Promise
 }
 
 /** The source's listing alone (walk, patterns, headers, guards, mappings, visits), without the ledger. */
-async function listingOnly(tree: string): Promise<ItemDraft[]> {
+async function listingOnly(tree: string, workDir: string): Promise<ItemDraft[]> {
   const drafts: ItemDraft[] = [];
-  const ctx = { signal: new AbortController().signal, progress: () => undefined } as unknown as Parameters<
-    typeof dicomFolderSource.collect
-  >[1];
+  const ctx = {
+    signal: new AbortController().signal,
+    progress: () => undefined,
+    workDir,
+  } as unknown as Parameters<typeof dicomFolderSource.collect>[1];
   for await (const chunk of dicomFolderSource.collect(dicomFolderConfig.parse(sourceConfig(tree)), ctx)) {
     drafts.push(...chunk);
   }
@@ -101,7 +103,9 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       plain.push(seconds(() => plainReads(files)));
       let drafts: ItemDraft[] = [];
-      listing.push(await secondsAsync(async () => void (drafts = await listingOnly(tree))));
+      listing.push(
+        await secondsAsync(async () => void (drafts = await listingOnly(tree, join(root, 'listing-work')))),
+      );
       const batchId = newBatch(engine, tree, `insert-${round}`);
       inserts.push(seconds(() => void engine.ledger.addItems(batchId, drafts)));
       let listed = 0;
