@@ -8,6 +8,8 @@ import { caught, startHarness } from './harness';
 import type { Harness } from './harness';
 
 let h: Harness;
+/** Debian's chromium-headless-shell, which CI installs beside chromium. */
+const SHELL = '/usr/bin/chromium-headless-shell';
 
 beforeAll(async () => {
   h = await startHarness({ renderDelayMs: 50 });
@@ -18,8 +20,11 @@ afterAll(async () => {
 });
 
 describe('browserDriver', () => {
-  it('finds Debian’s Chromium and runs headless', async () => {
-    if (!process.env['COURIER_BROWSER']) expect(h.driver.executablePath).toBe('/usr/bin/chromium');
+  it('finds Debian’s Chromium and runs headless, in the headless shell that came with it', async () => {
+    if (!process.env['COURIER_BROWSER']) {
+      expect(h.driver.executablePath).toBe('/usr/bin/chromium');
+      expect(h.driver.launchedPath).toBe(SHELL);
+    }
     expect(h.driver.kind).toMatch(/chromium|chrome|edge|configured/);
     expect(h.driver.visible).toBe(false);
     // Asking for the mode it is already in does not restart the browser.
@@ -66,6 +71,43 @@ describe('browserDriver', () => {
       expect(h.fixture.stats.signIns).toBe(1);
     } finally {
       await again.close();
+    }
+  });
+
+  it('a sign-in made in the full browser holds in the headless shell, which sends the full browser’s User-Agent', async () => {
+    const profileDir = path.join(h.dir, 'profile-shared');
+    // As if the shell were not installed: the full browser, as for a visible sign-in.
+    const full = createBrowserDriver({
+      profileDir,
+      find: { isExecutable: (file) => file !== SHELL && fs.existsSync(file) },
+    });
+    const site = h.fixture.url;
+    const signInsBefore = h.fixture.stats.signIns;
+    let fullAgent: string | undefined;
+    try {
+      const page = await full.page();
+      expect(full.launchedPath).toBe('/usr/bin/chromium');
+      await page.goto(`${site}/users/sign_in?return_to=/cases/70007`);
+      await page.getByLabel('Email').fill(h.fixture.credentials.email);
+      await page.getByLabel('Password').fill(h.fixture.credentials.password);
+      await Promise.all([
+        page.waitForURL(/\/cases\/70007$/),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+      fullAgent = full.userAgent;
+    } finally {
+      await full.close();
+    }
+    const hidden = createBrowserDriver({ profileDir });
+    try {
+      const page = await hidden.page();
+      expect(hidden.launchedPath).toBe(SHELL);
+      expect((await extractCase(page, 70007, { site })).title).toBe('Members only case');
+      expect(h.fixture.stats.signIns).toBe(signInsBefore + 1);
+      expect(hidden.userAgent).toBe(fullAgent);
+      expect(await page.evaluate(() => navigator.userAgent)).toBe(fullAgent);
+    } finally {
+      await hidden.close();
     }
   });
 

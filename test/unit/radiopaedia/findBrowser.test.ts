@@ -3,6 +3,7 @@ import { chromiumArgs, identifyingUserAgent } from '../../../electron/engine/cli
 import {
   browserCandidates,
   findChromiumExecutable,
+  findHeadlessShell,
 } from '../../../electron/engine/clients/browser/findBrowser';
 
 const only =
@@ -82,6 +83,38 @@ describe('findChromiumExecutable', () => {
       expect(err).toMatchObject({ code: 'browser-not-found' });
       expect((err as { detail: { tried: string[] } }).detail.tried).toContain('/usr/bin/chromium');
     }
+  });
+});
+
+describe('findHeadlessShell', () => {
+  it('Debian and Ubuntu: chromium-headless-shell beside a detected chromium', () => {
+    const isExecutable = only('/usr/bin/chromium', '/usr/bin/chromium-headless-shell');
+    expect(findHeadlessShell({ path: '/usr/bin/chromium', kind: 'chromium' }, { isExecutable })).toBe(
+      '/usr/bin/chromium-headless-shell',
+    );
+  });
+
+  it('none when the shell is not installed, for Chrome and Edge, and for a configured browser', () => {
+    const isExecutable = () => true;
+    expect(
+      findHeadlessShell(
+        { path: '/usr/bin/chromium', kind: 'chromium' },
+        { isExecutable: only('/usr/bin/chromium') },
+      ),
+    ).toBeNull();
+    expect(
+      findHeadlessShell({ path: '/usr/bin/google-chrome', kind: 'chrome' }, { isExecutable }),
+    ).toBeNull();
+    expect(
+      findHeadlessShell({ path: '/opt/microsoft/msedge/msedge', kind: 'edge' }, { isExecutable }),
+    ).toBeNull();
+    expect(findHeadlessShell({ path: '/usr/bin/chromium', kind: 'configured' }, { isExecutable })).toBeNull();
+    expect(
+      findHeadlessShell(
+        { path: 'C:\\Chromium\\Application\\chrome.exe', kind: 'chromium' },
+        { isExecutable },
+      ),
+    ).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { CourierError } from '../../../../shared/errors';
 import { USER_AGENT } from '../httpFailure';
-import { findChromiumExecutable } from './findBrowser';
+import { findChromiumExecutable, findHeadlessShell } from './findBrowser';
 import type { BrowserKind, FindBrowserOptions } from './findBrowser';
 
 /**
@@ -49,6 +49,8 @@ export interface BrowserDriverOptions {
 export interface BrowserDriver {
   readonly executablePath: string;
   readonly kind: BrowserKind;
+  /** The program of the running browser: the headless shell when one came with Chromium and the window is hidden. */
+  readonly launchedPath: string | undefined;
   /** Whether the current (or next) browser window is visible. */
   readonly visible: boolean;
   /** The running browser's context, launched on first use. */
@@ -117,18 +119,22 @@ function launchFailure(err: unknown, executablePath: string, profileDir: string)
 /** Drives one Chromium-family browser with a persistent profile through playwright-core. */
 export function createBrowserDriver(options: BrowserDriverOptions): BrowserDriver {
   const found = findChromiumExecutable({ ...options.find, configuredPath: options.executablePath ?? null });
+  const shell = findHeadlessShell(found, options.find);
   const isRoot = options.isRoot ?? runningAsRoot();
   let visible = options.visible ?? false;
+  let launchedPath: string | undefined;
   let current: BrowserContext | undefined;
   let launching: Promise<BrowserContext> | undefined;
   let userAgent: string | undefined;
 
   async function start(ua: string | undefined, headless = !visible): Promise<BrowserContext> {
+    // The shell only once the full browser's User-Agent is known: a site sees one browser, shown or hidden.
+    const program = headless && ua && shell ? shell : found.path;
     try {
       // Loaded on first use: playwright-core takes a third of a second to load, and most commands never need it.
       const { chromium } = await import('playwright-core');
-      return await chromium.launchPersistentContext(options.profileDir, {
-        executablePath: found.path,
+      const context = await chromium.launchPersistentContext(options.profileDir, {
+        executablePath: program,
         headless,
         args: chromiumArgs({ isRoot, extra: options.extraArgs }),
         acceptDownloads: true,
@@ -136,8 +142,10 @@ export function createBrowserDriver(options: BrowserDriverOptions): BrowserDrive
         viewport: visible ? null : { width: 1280, height: 900 },
         ...(ua ? { userAgent: ua } : {}),
       });
+      launchedPath = program;
+      return context;
     } catch (err) {
-      throw launchFailure(err, found.path, options.profileDir);
+      throw launchFailure(err, program, options.profileDir);
     }
   }
 
@@ -198,6 +206,9 @@ export function createBrowserDriver(options: BrowserDriverOptions): BrowserDrive
     },
     get userAgent() {
       return userAgent;
+    },
+    get launchedPath() {
+      return current ? launchedPath : undefined;
     },
     context,
     async page() {
