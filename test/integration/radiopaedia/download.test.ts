@@ -51,6 +51,25 @@ describe('downloadImage', () => {
     expect(h.fixture.stats.unauthorizedDownloads).toBe(0);
   });
 
+  it('in place (a private work folder): written straight under its final name over an earlier attempt’s file, no temporary name', async () => {
+    const c = await extractCase(page, 70001, { site });
+    const img = c.studies[0]!.stacks[0]!.images[0]!;
+    const folder = path.join(h.dir, 'in-place');
+    const format = h.fixture.imagesOf(70001).find((i) => i.id === img.id)!.format;
+    await fs.mkdir(folder, { recursive: true });
+    await fs.writeFile(path.join(folder, `${img.id}.${format}`), 'half of an earlier attempt');
+    const earlier = await fs.stat(path.join(folder, `${img.id}.${format}`));
+    const got = await downloadImage(context, img.fullUrl, path.join(folder, String(img.id)), {
+      referer: c.url,
+      inPlace: true,
+    });
+    expect(got.path).toBe(path.join(folder, `${img.id}.${format}`));
+    expect((await fs.readFile(got.path)).equals(h.fixture.originalBytes(img.id))).toBe(true);
+    expect(await fs.readdir(folder)).toEqual([path.basename(got.path)]);
+    // The same file written over, not another one renamed onto its name.
+    expect((await fs.stat(got.path)).ino).toBe(earlier.ino);
+  });
+
   it('the full-size download needs the page’s session cookie: plain HTTP is sent to sign-in', async () => {
     const url = `${site}/images/70001001/download?layout=false`;
     const plain = await fetch(url, { redirect: 'manual' });

@@ -18,6 +18,11 @@ export interface DownloadImageOptions {
   userAgent?: string;
   /** How long one read of the context's cookies may serve later downloads (default 0: read each time). */
   reuseCookiesMs?: number;
+  /**
+   * Write straight to the destination, without a temporary name and a rename: only for a private work
+   * folder, where nobody reads a half-written file (a failed write still removes its file).
+   */
+  inPlace?: boolean;
 }
 
 export interface DownloadedImage {
@@ -94,7 +99,7 @@ async function getWithContextCookies(
 /**
  * Downloads one full-size file with the browser context's cookies and User-Agent (a plain GET, as the
  * page's download button would send it); no save dialog is involved and the server's suggested file name
- * is ignored. The real format comes from the bytes. Written atomically (temp file, then rename). Throws
+ * is ignored. The real format comes from the bytes. Written atomically (temp file, then rename) unless `inPlace`. Throws
  * CourierError: retryable for 429/5xx/network (with `retryAfterMs`), `sign-in-required` (attention) when
  * sent to a sign-in page, `not-a-file` when an HTML page comes back, `format-not-allowed` (attention:
  * convert or skip; the file is kept, its path in `detail.path`).
@@ -146,9 +151,16 @@ export async function downloadImage(
     });
   }
   const target = withExtension(destPath, format.ext);
-  const temp = `${target}.${crypto.randomUUID().slice(0, 8)}.part`;
-  await writeCreatingFolder(temp, body);
-  await fs.rename(temp, target);
+  if (options.inPlace) {
+    await writeCreatingFolder(target, body).catch(async (err: unknown) => {
+      await fs.rm(target, { force: true }).catch(() => undefined);
+      throw err;
+    });
+  } else {
+    const temp = `${target}.${crypto.randomUUID().slice(0, 8)}.part`;
+    await writeCreatingFolder(temp, body);
+    await fs.rename(temp, target);
+  }
   const result: DownloadedImage = {
     path: target,
     ext: format.ext,

@@ -61,6 +61,7 @@ async function downloadWithCookie(
       allowedFormats: allowedFormatsOf(config),
       referer: meta.case.url,
       reuseCookiesMs: COOKIE_REUSE_MS,
+      inPlace: true,
       ...(session.userAgent ? { userAgent: session.userAgent } : {}),
     });
   };
