@@ -3,7 +3,7 @@ import type { Ledger } from './ledger';
 /**
  * Development only: fills the ledger with a realistic folder-to-archive batch of `count` items in mixed
  * statuses (subjects, sessions, series, reasons), generated inside SQLite so a million rows take seconds.
- * Status counters stay exact (the same triggers as for every write); item histories hold one event each.
+ * Status counters stay exact (moved in the same transaction as the rows); item histories hold one event each.
  */
 export function seedDevBatch(ledger: Ledger, name: string, count: number): number {
   const batch = ledger.batches.create({
@@ -59,12 +59,16 @@ export function seedDevBatch(ledger: Ledger, name: string, count: number): numbe
       CASE status WHEN 'done' THEN '/archive/outgoing/study-2024/' || rel END,
       @now - (@to - i) * 50
     FROM s`);
+  const counts = ledger.db.prepare(`INSERT INTO batch_counts(batch_id, status, n)
+    SELECT batch_id, status, count(*) FROM items WHERE batch_id = ? AND seq > ? AND seq <= ? GROUP BY status
+    ON CONFLICT(batch_id, status) DO UPDATE SET n = n + excluded.n`);
   const event = ledger.db.prepare(`INSERT INTO events(batch_id, item_id, at, kind, status, code, message)
     SELECT batch_id, id, updated_at, 'status', status, reason, coalesce(message, 'Seeded') FROM items WHERE batch_id = ? AND seq > ? AND seq <= ?`);
   for (let from = 0; from < count; from += chunk) {
     const to = Math.min(count, from + chunk);
     ledger.db.transaction(() => {
       insert.run({ from, to, batchId: batch.id, now });
+      counts.run(batch.id, from, to);
       event.run(batch.id, from, to);
     })();
   }

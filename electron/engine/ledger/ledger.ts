@@ -207,7 +207,9 @@ export class Ledger {
     let added = 0;
     this.db.transaction(() => {
       let seq = (this.stmts.maxSeq!.get(batchId) as { s: number }).s;
+      const arrived = new Map<ItemStatus, number>();
       for (const d of drafts) {
+        const status = d.status ?? 'pending';
         const r = this.stmts.insertItem!.run({
           batchId,
           seq: seq + 1,
@@ -215,7 +217,7 @@ export class Ledger {
           path: d.path,
           name: d.name,
           group: d.group ?? '',
-          status: d.status ?? 'pending',
+          status,
           reason: d.reason ?? null,
           message: d.message ?? null,
           size: d.size ?? null,
@@ -225,8 +227,11 @@ export class Ledger {
         if (r.changes > 0) {
           seq++;
           added++;
+          arrived.set(status, (arrived.get(status) ?? 0) + 1);
         }
       }
+      // The counters move once per status here, in the same transaction (a row trigger doubled the insert).
+      for (const [status, n] of arrived) this.stmts.moveCounts!.run(batchId, status, n);
       if (added > 0) this.batches.bump(batchId, now);
     })();
     if (added > 0) this.notify(batchId, 'many');

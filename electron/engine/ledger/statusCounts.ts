@@ -4,8 +4,9 @@ import type { ItemStatus } from '../../../shared/status';
 /**
  * The status changes of one transaction, written to `batch_counts` at its end: one statement per
  * (batch, status) touched instead of two per item (a row trigger costs about as much as the update).
- * Every status change goes through the Ledger, which adds its moves here inside the same transaction, so
- * the counters stay exact; `recountStatuses` rebuilds them from the items.
+ * Every status change goes through the Ledger, which adds its moves here inside the same transaction (new
+ * items likewise count themselves in `addItems`), so the counters stay exact; `recountStatuses` rebuilds
+ * them from the items.
  */
 export class CountMoves {
   private readonly deltas = new Map<number, Map<ItemStatus, number>>();

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seedDevBatch } from '../../../electron/engine/ledger/devSeed';
 import { Ledger } from '../../../electron/engine/ledger/ledger';
 import type { ItemDraft } from '../../../electron/engine/ledger/ledger';
 import { MIGRATIONS } from '../../../electron/engine/ledger/migrations';
@@ -77,6 +78,35 @@ describe('ledger', () => {
       .pluck()
       .all(batchId);
     expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
+  it('counts new items by their status, a key listed again not at all, in every batch', () => {
+    const other = ledger.batches.create({
+      name: 'other',
+      sourceKind: 'folder',
+      sourceConfig: {},
+      targetKind: 'folder',
+      targetConfig: {},
+    }).id;
+    const mixed = drafts(30).map((d, i): ItemDraft => {
+      if (i % 5 === 1) return { ...d, status: 'skipped', reason: 'dose-info' };
+      if (i % 5 === 2) return { ...d, status: 'unmatched', reason: 'no-pattern-match' };
+      return d;
+    });
+    expect(ledger.addItems(batchId, mixed.slice(0, 20))).toBe(20);
+    // The first ten again (already listed) with ten new ones, some skipped, some unmatched.
+    expect(ledger.addItems(batchId, mixed.slice(0, 10).concat(mixed.slice(20)))).toBe(10);
+    expect(ledger.addItems(other, mixed.slice(0, 7))).toBe(7);
+    expect(ledger.counts(batchId)).toEqual(groupCounts(ledger, batchId));
+    expect(ledger.counts(batchId)).toMatchObject({ pending: 18, skipped: 6, unmatched: 6 });
+    expect(ledger.counts(other)).toEqual(groupCounts(ledger, other));
+    expect(ledger.counts(other)).toMatchObject({ pending: 4, skipped: 2, unmatched: 1 });
+  });
+
+  it('a development seed keeps the counters exact', () => {
+    const seeded = seedDevBatch(ledger, 'seeded', 2_500);
+    expect(ledger.counts(seeded)).toEqual(groupCounts(ledger, seeded));
+    expect(Object.values(ledger.counts(seeded)).reduce((a, b) => a + b, 0)).toBe(2_500);
   });
 
   it('claims runnable items, records outcomes with events, and counts them', () => {
