@@ -20,6 +20,16 @@ function drafts(n: number, prefix = 'f'): ItemDraft[] {
   }));
 }
 
+function folderBatch(ledger: Ledger, name: string): number {
+  return ledger.batches.create({
+    name,
+    sourceKind: 'folder',
+    sourceConfig: {},
+    targetKind: 'folder',
+    targetConfig: {},
+  }).id;
+}
+
 function groupCounts(ledger: Ledger, batchId: number): Record<string, number> {
   const rows = ledger.db
     .prepare('SELECT status, count(*) AS n FROM items WHERE batch_id = ? GROUP BY status')
@@ -39,13 +49,7 @@ describe('ledger', () => {
   beforeEach(() => {
     dir = tempDir();
     ledger = Ledger.open(join(dir.path, 'l.sqlite'));
-    batchId = ledger.batches.create({
-      name: 'b',
-      sourceKind: 'folder',
-      sourceConfig: {},
-      targetKind: 'folder',
-      targetConfig: {},
-    }).id;
+    batchId = folderBatch(ledger, 'b');
   });
   afterEach(() => {
     ledger.close();
@@ -81,13 +85,7 @@ describe('ledger', () => {
   });
 
   it('counts new items by their status, a key listed again not at all, in every batch', () => {
-    const other = ledger.batches.create({
-      name: 'other',
-      sourceKind: 'folder',
-      sourceConfig: {},
-      targetKind: 'folder',
-      targetConfig: {},
-    }).id;
+    const other = folderBatch(ledger, 'other');
     const mixed = drafts(30).map((d, i): ItemDraft => {
       if (i % 5 === 1) return { ...d, status: 'skipped', reason: 'dose-info' };
       if (i % 5 === 2) return { ...d, status: 'unmatched', reason: 'no-pattern-match' };
@@ -252,13 +250,7 @@ describe('ledger', () => {
     expect(ledger.db.prepare("SELECT count(*) FROM secrets WHERE name = 'wiki'").pluck().get()).toBe(0);
   });
   it('keeps the status counters exact through every kind of status change, and rebuilds them on open', () => {
-    const other = ledger.batches.create({
-      name: 'other',
-      sourceKind: 'folder',
-      sourceConfig: {},
-      targetKind: 'folder',
-      targetConfig: {},
-    }).id;
+    const other = folderBatch(ledger, 'other');
     ledger.addItems(batchId, drafts(300));
     ledger.addItems(other, drafts(40, 'o'));
     // A small deterministic generator, so a failure can be replayed.
