@@ -111,6 +111,35 @@ describe('browserDriver', () => {
     }
   });
 
+  it('a headless shell that does not start leaves the work to the full browser', async () => {
+    // A Chromium install whose shell is broken: `chromium` is Debian's, the shell only fails.
+    const install = path.join(h.dir, 'broken-shell-install');
+    fs.mkdirSync(install);
+    fs.symlinkSync('/usr/bin/chromium', path.join(install, 'chromium'));
+    fs.writeFileSync(
+      path.join(install, 'chromium-headless-shell'),
+      '#!/bin/sh\necho "missing library" >&2\nexit 127\n',
+      {
+        mode: 0o755,
+      },
+    );
+    const driver = createBrowserDriver({
+      profileDir: path.join(h.dir, 'profile-broken-shell'),
+      find: {
+        env: { PATH: install },
+        isExecutable: (file) => file.startsWith(install) && fs.existsSync(file),
+      },
+    });
+    try {
+      const page = await driver.page();
+      expect(driver.executablePath).toBe(path.join(install, 'chromium'));
+      expect(driver.launchedPath).toBe(path.join(install, 'chromium'));
+      expect((await extractCase(page, 70001, { site: h.fixture.url })).rid).toBe(70001);
+    } finally {
+      await driver.close();
+    }
+  });
+
   it('a configured path that does not exist → browser-not-found', () => {
     expect(() =>
       createBrowserDriver({ profileDir: h.profileDir, executablePath: '/nonexistent/chrome' }),

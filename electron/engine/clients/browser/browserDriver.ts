@@ -49,7 +49,10 @@ export interface BrowserDriverOptions {
 export interface BrowserDriver {
   readonly executablePath: string;
   readonly kind: BrowserKind;
-  /** The program of the running browser: the headless shell when one came with Chromium and the window is hidden. */
+  /**
+   * The program of the running browser: the headless shell when one came with Chromium, the window is
+   * hidden and the shell starts; otherwise the browser itself.
+   */
   readonly launchedPath: string | undefined;
   /** Whether the current (or next) browser window is visible. */
   readonly visible: boolean;
@@ -119,7 +122,7 @@ function launchFailure(err: unknown, executablePath: string, profileDir: string)
 /** Drives one Chromium-family browser with a persistent profile through playwright-core. */
 export function createBrowserDriver(options: BrowserDriverOptions): BrowserDriver {
   const found = findChromiumExecutable({ ...options.find, configuredPath: options.executablePath ?? null });
-  const shell = findHeadlessShell(found, options.find);
+  let shell = findHeadlessShell(found, options.find);
   const isRoot = options.isRoot ?? runningAsRoot();
   let visible = options.visible ?? false;
   let launchedPath: string | undefined;
@@ -145,7 +148,11 @@ export function createBrowserDriver(options: BrowserDriverOptions): BrowserDrive
       launchedPath = program;
       return context;
     } catch (err) {
-      throw launchFailure(err, program, options.profileDir);
+      const failure = launchFailure(err, program, options.profileDir);
+      if (program !== shell || failure.code !== 'browser-launch-failed') throw failure;
+      // A shell that does not start (a broken install) costs nothing but time: the full browser takes over.
+      shell = null;
+      return start(ua, headless);
     }
   }
 

@@ -99,10 +99,10 @@ async function getWithContextCookies(
 /**
  * Downloads one full-size file with the browser context's cookies and User-Agent (a plain GET, as the
  * page's download button would send it); no save dialog is involved and the server's suggested file name
- * is ignored. The real format comes from the bytes. Written atomically (temp file, then rename) unless `inPlace`. Throws
- * CourierError: retryable for 429/5xx/network (with `retryAfterMs`), `sign-in-required` (attention) when
- * sent to a sign-in page, `not-a-file` when an HTML page comes back, `format-not-allowed` (attention:
- * convert or skip; the file is kept, its path in `detail.path`).
+ * is ignored. The real format comes from the bytes. Written atomically (temp file, then rename) unless
+ * `inPlace`. Throws CourierError: retryable for 429/5xx/network (with `retryAfterMs`), `sign-in-required`
+ * (attention) when sent to a sign-in page, `not-a-file` when an HTML page comes back,
+ * `format-not-allowed` (attention: convert or skip; the file is kept, its path in `detail.path`).
  */
 export async function downloadImage(
   context: BrowserContext,
