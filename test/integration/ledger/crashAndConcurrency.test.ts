@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../../electron/engine/ledger/ledger';
+import { folderBatch } from '../../support/folderBatch';
 import { tempDir } from '../../support/tempDir';
 
 const CHILD = join(process.cwd(), 'test', 'support', 'ledgerChild.ts');
@@ -34,13 +35,7 @@ describe('ledger across processes', () => {
     dir = tempDir();
     file = join(dir.path, 'l.sqlite');
     const ledger = Ledger.open(file);
-    batchId = ledger.batches.create({
-      name: 'b',
-      sourceKind: 'folder',
-      sourceConfig: {},
-      targetKind: 'folder',
-      targetConfig: {},
-    }).id;
+    batchId = folderBatch(ledger, 'b');
     ledger.addItems(
       batchId,
       Array.from({ length: 2_000 }, (_, i) => ({ key: `k${i}`, path: `/p${i}`, name: `n${i}` })),

@@ -8,16 +8,11 @@ import {
 import { decideMatching } from '../../../electron/engine/ledger/bulkDecisions';
 import { Ledger } from '../../../electron/engine/ledger/ledger';
 import type { ItemStatus } from '../../../shared/status';
+import { folderBatch } from '../../support/folderBatch';
 import { tempDir } from '../../support/tempDir';
 
 function makeBatch(ledger: Ledger, name: string, n: number): number {
-  const id = ledger.batches.create({
-    name,
-    sourceKind: 'folder',
-    sourceConfig: {},
-    targetKind: 'folder',
-    targetConfig: {},
-  }).id;
+  const id = folderBatch(ledger, name);
   ledger.addItems(
     id,
     Array.from({ length: n }, (_, i) => ({

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../../electron/engine/ledger/ledger';
 import type { WindowQuery } from '../../../electron/engine/ledger/itemWindow';
+import { folderBatch } from '../../support/folderBatch';
 import { tempDir } from '../../support/tempDir';
 
 const N = 30_000;
@@ -14,13 +15,7 @@ describe('windowed item queries', () => {
 
   beforeAll(() => {
     ledger = Ledger.open(join(dir.path, 'w.sqlite'), { now: () => clock });
-    batchId = ledger.batches.create({
-      name: 'w',
-      sourceKind: 'folder',
-      sourceConfig: {},
-      targetKind: 'folder',
-      targetConfig: {},
-    }).id;
+    batchId = folderBatch(ledger, 'w');
     const drafts = Array.from({ length: N }, (_, i) => ({
       key: `k${i}`,
       path: `/in/${i}`,

@@ -7,6 +7,7 @@ import type { ItemDraft } from '../../../electron/engine/ledger/ledger';
 import { MIGRATIONS } from '../../../electron/engine/ledger/migrations';
 import { ITEM_STATUSES } from '../../../shared/status';
 import type { ItemStatus } from '../../../shared/status';
+import { folderBatch } from '../../support/folderBatch';
 import { testCipher } from '../../support/testCipher';
 import { tempDir } from '../../support/tempDir';
 
@@ -18,16 +19,6 @@ function drafts(n: number, prefix = 'f'): ItemDraft[] {
     group: `G${i % 3}`,
     size: i,
   }));
-}
-
-function folderBatch(ledger: Ledger, name: string): number {
-  return ledger.batches.create({
-    name,
-    sourceKind: 'folder',
-    sourceConfig: {},
-    targetKind: 'folder',
-    targetConfig: {},
-  }).id;
 }
 
 function groupCounts(ledger: Ledger, batchId: number): Record<string, number> {
