@@ -171,6 +171,23 @@ describe('putFile', () => {
     });
   });
 
+  it('files sent one after another each arrive whole, though their reads reuse one buffer', async () => {
+    // Shrinking sizes, each file its own byte: a buffer reused with stale bytes past the end would show.
+    const sizes = [300_000, 200_000, 200_001, 70_000, 1, 150_000];
+    for (const [i, size] of sizes.entries()) {
+      const file = await fx.writeLocal(`seq${i}.dcm`, Buffer.alloc(size, i + 1));
+      const sent = await fx.client.putFile(file, target(`seq${i}.dcm`));
+      expect(sent.md5).toBe(md5(Buffer.alloc(size, i + 1)));
+    }
+    const listed = await fx.client.listFiles(owner, 'DICOM');
+    for (const [i, size] of sizes.entries()) {
+      expect(listed.find((f) => f.name === `seq${i}.dcm`)).toMatchObject({
+        size,
+        digest: md5(Buffer.alloc(size, i + 1)),
+      });
+    }
+  });
+
   it('concurrent uploads share a few keep-alive connections and all land with the right digests', async () => {
     const files = await Promise.all(
       Array.from({ length: 24 }, (_, i) => fx.writeLocal(`c${i}.dcm`, Buffer.alloc(20_000 + i, i))),

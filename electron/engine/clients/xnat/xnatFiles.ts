@@ -7,6 +7,7 @@ import type { TransformCallback } from 'node:stream';
 import { CourierError } from '../../../../shared/errors';
 import { xnatNotFound } from './xnatErrors';
 import { getRows } from './xnatJson';
+import { ReadBuffers } from './readBuffers';
 import { describeOwner, filePath, resourcePath } from './xnatPaths';
 import type { XnatFileTarget, XnatOwner } from './xnatPaths';
 import type { XnatBody, XnatSession } from './xnatSession';
@@ -150,6 +151,9 @@ export function digestMismatch(
 /** Files up to this size are read in one go (one disk read, no stream set-up); larger ones are streamed. */
 const WHOLE_READ_LIMIT = 4 * 1024 * 1024;
 
+/** The buffers those reads go into, kept from one file to the next (at most 32 MiB of them). */
+const readBuffers = new ReadBuffers(32 * 1024 * 1024);
+
 /** Sends the bytes with one PUT and returns the MD5 of exactly what went out, with the server's answer. */
 async function sendFile(
   session: XnatSession,
@@ -162,13 +166,19 @@ async function sendFile(
   let tap: HashingCounter | null = null;
   let body: XnatBody;
   let wholeMd5: string | null = null;
+  let pooled: Buffer | null = null;
   if (size <= WHOLE_READ_LIMIT) {
-    const bytes = await readExactly(localPath, size).catch((err: unknown) => {
+    const buffer = readBuffers.take(size + 1);
+    const filled = await readExactly(localPath, buffer, size).catch((err: unknown) => {
       throw unreadable(what, localPath, err);
     });
-    if (!bytes) throw changed(what, localPath);
-    wholeMd5 = createHash('md5').update(bytes).digest('hex');
-    body = bytes;
+    if (filled !== size) {
+      readBuffers.give(buffer);
+      throw changed(what, localPath);
+    }
+    body = buffer.subarray(0, size);
+    wholeMd5 = createHash('md5').update(body).digest('hex');
+    pooled = buffer;
   } else {
     body = {
       size,
@@ -194,6 +204,9 @@ async function sendFile(
     throw await session.failure(response, what, resourceMissing(target.owner, target.resource));
   }
   const answer = await session.readText(response, what, 1024 * 1024);
+  // The server answered the whole PUT: nothing holds the bytes any more. (After a failure they may still
+  // be on their way out, so that buffer is left to the garbage collector.)
+  if (pooled) readBuffers.give(pooled);
   if (wholeMd5 !== null) return { md5: wholeMd5, answer };
   const streamed = tap as HashingCounter | null;
   if (!streamed || streamed.count !== size) throw changed(what, localPath);
@@ -201,21 +214,20 @@ async function sendFile(
 }
 
 /**
- * The file, read with one open, one read and one close, when it holds exactly `size` bytes; else null (it
- * changed since it was measured). A regular file's read returns less than asked at its end, or, on some
- * network shares, part way: reading goes on until the end, or past `size`.
+ * Reads the file into `buffer` (at least `size + 1` bytes) with one open, one read and one close, and
+ * returns how many bytes it holds, up to `size + 1`: `size` exactly when it has not changed since it was
+ * measured. A regular file's read returns less than asked at its end, or, on some network shares, part
+ * way: reading goes on until the end, or past `size`.
  */
-async function readExactly(localPath: string, size: number): Promise<Buffer | null> {
+async function readExactly(localPath: string, buffer: Buffer, size: number): Promise<number> {
   const handle = await open(localPath, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(size + 1);
     let filled = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      const { bytesRead } = await handle.read(buffer, filled, size + 1 - filled, filled);
       filled += bytesRead;
-      if (bytesRead === 0 || filled >= size) break;
+      if (bytesRead === 0 || filled >= size) return filled;
     }
-    return filled === size ? buffer.subarray(0, size) : null;
   } finally {
     await handle.close();
   }
