@@ -88,8 +88,16 @@ async function controlStats(control: string): Promise<{ filePuts: number; reques
   return (await (await fetch(`${control}/stats`)).json()) as { filePuts: number; requests: number };
 }
 
-/** Courier: one batch per round (a new experiment label, so nothing is already there), run to its end. */
-async function courierRound(engine: Engine, tree: string, url: string, round: number): Promise<number> {
+/**
+ * Courier: one batch per round (a new experiment label, so nothing is already there), run to its end.
+ * Returns the seconds and this process's CPU time in ms per file (the emulator runs in another).
+ */
+async function courierRound(
+  engine: Engine,
+  tree: string,
+  url: string,
+  round: number,
+): Promise<{ seconds: number; cpuMsPerFile: number }> {
   const batch = engine.ledger.batches.create({
     name: `upload-${round}`,
     sourceKind: 'dicom-folder',
@@ -105,11 +113,13 @@ async function courierRound(engine: Engine, tree: string, url: string, round: nu
   });
   await runListingPass(engine.ledger, engine.adapters, batch.id);
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   await engine.runToEnd(batch.id);
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const counts = engine.ledger.counts(batch.id);
   if (counts.done !== FILES) throw new Error(`Courier round ${round}: ${JSON.stringify(counts)}`);
-  return elapsed;
+  return { seconds, cpuMsPerFile: (used.user + used.system) / 1000 / FILES };
 }
 
 /** curl: the same files with one `curl --parallel` over kept-alive connections, into hierarchy made beforehand. */
@@ -190,10 +200,13 @@ async function main(): Promise<void> {
       `Generated ${files.length} files, ${(bytes / 1e6).toFixed(0)} MB (${MIN_BYTES / 1024}–${MAX_BYTES / 1024} KiB each); emulator at ${emulator.url} (own process, disk storage)`,
     );
     const courier: number[] = [];
+    const courierCpu: number[] = [];
     const curl: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const before = await controlStats(emulator.control);
-      courier.push(await courierRound(engine, tree, emulator.url, round));
+      const ours = await courierRound(engine, tree, emulator.url, round);
+      courier.push(ours.seconds);
+      courierCpu.push(ours.cpuMsPerFile);
       const after = await controlStats(emulator.control);
       if (round === 1) {
         console.log(
@@ -218,6 +231,8 @@ async function main(): Promise<void> {
       `${'curl --parallel PUTs (no check)'.padEnd(58)}${theirs.toFixed(0).padStart(10)}${mb(best(curl)).toFixed(1).padStart(10)}`,
     );
     const ratio = Number((ours / theirs).toFixed(2));
+    const cpuMsPerFile = Number(courierCpu[courier.indexOf(best(courier))]!.toFixed(2));
+    console.log(`Courier's CPU in its best round: ${cpuMsPerFile} ms per file`);
     console.log('');
     console.log(`Goal: >= 70% of curl with MD5 verification on (${Math.round(ratio * 100)}%).`);
     console.log(
@@ -228,6 +243,7 @@ async function main(): Promise<void> {
         concurrency: CONCURRENCY,
         courier_files_per_s: Math.round(ours),
         courier_mb_per_s: Number(mb(best(courier)).toFixed(1)),
+        courier_cpu_ms_per_file: cpuMsPerFile,
         curl_files_per_s: Math.round(theirs),
         curl_mb_per_s: Number(mb(best(curl)).toFixed(1)),
         baseline_files_per_s: Math.round(theirs),
