@@ -67,7 +67,7 @@ const MANY = 500;
 /**
  * The ledger: one SQLite file that knows every batch, every item's status and the append-only trail of
  * what happened. All writes go through this one connection, in transactions; counters change in the
- * same transaction as the items (triggers), so they are always exact.
+ * same transaction as the items (see statusCounts.ts), so they are always exact.
  */
 export class Ledger {
   readonly db: Db;
@@ -240,42 +240,55 @@ export class Ledger {
 
   /** Moves up to `limit` runnable items (pending, interrupted, failed and due for a retry) to running. */
   claim(batchId: number, limit: number): ClaimedItem[] {
+    return this.settle(batchId, [], limit);
+  }
+
+  /**
+   * One turn of a runner in one transaction: writes the outcomes (as `record`), then claims up to `limit`
+   * items for the slots they freed (as `claim`). The status counters and the batch move once for both.
+   */
+  settle(batchId: number, outcomes: ItemOutcome[], limit: number): ClaimedItem[] {
+    if (outcomes.length === 0 && limit <= 0) return [];
     const now = this.now();
-    const claimed: ClaimedItem[] = [];
+    let claimed: ClaimedItem[] = [];
     this.db
       .transaction(() => {
-        const due = this.stmts.claimRetry!.all(batchId, now, limit) as ItemRecord[];
-        const interrupted = this.stmts.claimInterrupted!.all(batchId, limit - due.length) as ItemRecord[];
-        const pending = this.stmts.claimPending!.all(
-          batchId,
-          limit - due.length - interrupted.length,
-        ) as ItemRecord[];
-        const fresh = [...interrupted, ...pending];
         const moves = new CountMoves();
-        for (const item of [...due, ...fresh]) {
-          this.stmts.markRunning!.run(now, item.id);
-          moves.move(batchId, item.status, 'running');
-          this.stmts.event!.run(
-            batchId,
-            item.id,
-            now,
-            'attempt',
-            'running',
-            null,
-            `attempt ${item.attempts + 1}`,
-            null,
-          );
-          claimed.push({ ...item, status: 'running', updated_at: now });
-        }
+        this.writeOutcomes(batchId, outcomes, now, moves);
+        if (limit > 0) claimed = this.claimWithin(batchId, limit, now, moves);
         moves.apply(this.stmts.moveCounts!);
-        if (claimed.length > 0) this.batches.bump(batchId, now);
+        if (outcomes.length > 0 || claimed.length > 0) this.batches.bump(batchId, now);
+        // Immediate: the statuses read first must not change before the writes (another process).
       })
       .immediate();
-    if (claimed.length > 0)
-      this.notify(
+    const changed = [...outcomes.map((o) => o.itemId), ...claimed.map((c) => c.id)];
+    if (changed.length > 0) this.notify(batchId, changed.length > MANY ? 'many' : changed);
+    return claimed;
+  }
+
+  private claimWithin(batchId: number, limit: number, now: number, moves: CountMoves): ClaimedItem[] {
+    const due = this.stmts.claimRetry!.all(batchId, now, limit) as ItemRecord[];
+    const interrupted = this.stmts.claimInterrupted!.all(batchId, limit - due.length) as ItemRecord[];
+    const pending = this.stmts.claimPending!.all(
+      batchId,
+      limit - due.length - interrupted.length,
+    ) as ItemRecord[];
+    const claimed: ClaimedItem[] = [];
+    for (const item of [...due, ...interrupted, ...pending]) {
+      this.stmts.markRunning!.run(now, item.id);
+      moves.move(batchId, item.status, 'running');
+      this.stmts.event!.run(
         batchId,
-        claimed.map((c) => c.id),
+        item.id,
+        now,
+        'attempt',
+        'running',
+        null,
+        `attempt ${item.attempts + 1}`,
+        null,
       );
+      claimed.push({ ...item, status: 'running', updated_at: now });
+    }
     return claimed;
   }
 
@@ -286,73 +299,61 @@ export class Ledger {
 
   /** Writes outcomes of one batch in one transaction, each with its event. */
   record(batchId: number, outcomes: ItemOutcome[]): void {
-    if (outcomes.length === 0) return;
-    const now = this.now();
-    this.db
-      .transaction(() => {
-        const before = new Map(
-          (
-            this.stmts.statusOf!.all(JSON.stringify(outcomes.map((o) => o.itemId))) as {
-              id: number;
-              status: ItemStatus;
-              reason: string | null;
-            }[]
-          ).map((r) => [r.id, r]),
-        );
-        const moves = new CountMoves();
-        for (const o of outcomes) {
-          const was = before.get(o.itemId);
-          const reason = o.reason ?? null;
-          const r = this.outcomeStatement(o, was?.reason !== reason).run({
-            itemId: o.itemId,
-            batchId,
-            status: o.status,
-            reason,
-            message: o.message ?? null,
-            actions: o.actions ? JSON.stringify(o.actions) : null,
-            attempts: o.attempts ?? null,
-            nextAttemptAt: o.nextAttemptAt ?? null,
-            name: o.name ?? null,
-            target: o.target ?? null,
-            size: o.size ?? null,
-            sha1: o.sha1 ?? null,
-            md5: o.md5 ?? null,
-            meta: o.meta ? JSON.stringify(o.meta) : null,
-            now,
-          });
-          if (r.changes === 0 || !was) {
-            throw new CourierError({
-              code: 'item-not-found',
-              message: `Item ${o.itemId} is not in batch ${batchId}.`,
-            });
-          }
-          moves.move(batchId, was.status, o.status);
-          before.set(o.itemId, { id: o.itemId, status: o.status, reason });
-          this.stmts.event!.run(
-            batchId,
-            o.itemId,
-            now,
-            o.event?.kind ?? 'status',
-            o.status,
-            o.reason ?? null,
-            o.message ?? null,
-            o.event?.data ? JSON.stringify(o.event.data) : null,
-          );
-        }
-        moves.apply(this.stmts.moveCounts!);
-        this.batches.bump(batchId, now);
-        // Immediate: the statuses read first must not change before the writes (another process).
-      })
-      .immediate();
-    this.notify(batchId, outcomes.length > MANY ? 'many' : outcomes.map((o) => o.itemId));
+    this.settle(batchId, outcomes, 0);
   }
 
-  /**
-   * The UPDATE for an outcome, setting only the columns it carries: columns left out keep their value
-   * and their indexes are not touched. Status, message, retry time and the time of change are always
-   * set; the reason only when it changes, because setting a column rewrites its index entry even when
-   * the value stays the same (most outcomes keep theirs: none, or the same failure again).
-   */
+  private writeOutcomes(batchId: number, outcomes: ItemOutcome[], now: number, moves: CountMoves): void {
+    if (outcomes.length === 0) return;
+    const before = new Map(
+      (
+        this.stmts.statusOf!.all(JSON.stringify(outcomes.map((o) => o.itemId))) as {
+          id: number;
+          status: ItemStatus;
+          reason: string | null;
+        }[]
+      ).map((r) => [r.id, r]),
+    );
+    for (const o of outcomes) {
+      const was = before.get(o.itemId);
+      const reason = o.reason ?? null;
+      const r = this.outcomeStatement(o, was?.reason !== reason).run({
+        itemId: o.itemId,
+        batchId,
+        status: o.status,
+        reason,
+        message: o.message ?? null,
+        actions: o.actions ? JSON.stringify(o.actions) : null,
+        attempts: o.attempts ?? null,
+        nextAttemptAt: o.nextAttemptAt ?? null,
+        name: o.name ?? null,
+        target: o.target ?? null,
+        size: o.size ?? null,
+        sha1: o.sha1 ?? null,
+        md5: o.md5 ?? null,
+        meta: o.meta ? JSON.stringify(o.meta) : null,
+        now,
+      });
+      if (r.changes === 0 || !was) {
+        throw new CourierError({
+          code: 'item-not-found',
+          message: `Item ${o.itemId} is not in batch ${batchId}.`,
+        });
+      }
+      moves.move(batchId, was.status, o.status);
+      before.set(o.itemId, { id: o.itemId, status: o.status, reason });
+      this.stmts.event!.run(
+        batchId,
+        o.itemId,
+        now,
+        o.event?.kind ?? 'status',
+        o.status,
+        o.reason ?? null,
+        o.message ?? null,
+        o.event?.data ? JSON.stringify(o.event.data) : null,
+      );
+    }
+  }
+
   private outcomeStatement(o: ItemOutcome, reasonChanges: boolean): Statement {
     const optional: [keyof ItemOutcome, string][] = [
       ['actions', 'actions = @actions'],

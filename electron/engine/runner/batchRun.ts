@@ -297,18 +297,14 @@ export class BatchRun {
     const free = this.freeSlots(group);
     const claiming = free > 0 && !this.paused && !this.stop;
     if (group.length === 0 && !claiming) return;
-    let claimed: ClaimedItem[] = [];
+    let claimed: ClaimedItem[];
     try {
       // The slots these items free are claimed again in the same transaction: one commit per turn, not two.
-      ledger.db
-        .transaction(() => {
-          ledger.record(
-            this.batchId,
-            group.map((g) => g.outcome),
-          );
-          if (claiming) claimed = ledger.claim(this.batchId, free);
-        })
-        .immediate();
+      claimed = ledger.settle(
+        this.batchId,
+        group.map((g) => g.outcome),
+        claiming ? free : 0,
+      );
     } catch (err) {
       for (const g of group) g.reject(err as Error);
       return;

@@ -131,6 +131,33 @@ describe('ledger', () => {
     expect(ledger.nextRetryAt(batchId)).toBe(10);
   });
 
+  it('settles a runner turn in one transaction: outcomes written, freed slots claimed, counted once', () => {
+    ledger.addItems(batchId, drafts(6));
+    const first = ledger.claim(batchId, 2);
+    const version = () => ledger.batches.require(batchId).version;
+    const before = version();
+    const changes: (number[] | 'many')[] = [];
+    const stop = ledger.onChange((_batch, ids) => changes.push(ids));
+    const next = ledger.settle(
+      batchId,
+      [
+        { itemId: first[0]!.id, status: 'done', attempts: 1 },
+        // Failed and due at once: the same turn may claim it again, and the counters still add up.
+        { itemId: first[1]!.id, status: 'failed', reason: 'http-503', attempts: 1, nextAttemptAt: 0 },
+      ],
+      3,
+    );
+    stop();
+    expect(next.map((c) => c.seq)).toEqual([2, 3, 4]);
+    expect(ledger.counts(batchId)).toMatchObject({ ...groupCounts(ledger, batchId), done: 1, running: 3 });
+    expect(version() - before).toBe(1);
+    expect(changes).toEqual([[first[0]!.id, first[1]!.id, ...next.map((c) => c.id)]]);
+    expect(ledger.detail(first[1]!.id).events.map((e) => e.kind)).toEqual(['attempt', 'status', 'attempt']);
+    // Nothing to write and no slot to fill: no transaction, no change.
+    expect(ledger.settle(batchId, [], 0)).toEqual([]);
+    expect(version() - before).toBe(1);
+  });
+
   it('keeps, replaces and clears an item’s reason as its outcomes say, within one transaction too', () => {
     ledger.addItems(batchId, drafts(1));
     const [item] = ledger.claim(batchId, 1);
