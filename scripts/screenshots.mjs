@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'courier-shots-'));
 const db = join(dir, 'ledger.sqlite');
 const courier = (...args) =>
   spawnSync(process.execPath, ['bin/courier.mjs', '--db', db, ...args], { stdio: 'inherit' });
-courier('dev-seed', '--items', '250000', '--batch', 'CT colonography 2024 → XNAT');
+courier('dev-seed', '--items', '250000', '--batch', 'CT colonography 2024');
 const from = join(dir, 'teaching-set');
 for (let s = 1; s <= 3; s++) {
   mkdirSync(join(from, `case-${s}`), { recursive: true });
