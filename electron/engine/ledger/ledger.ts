@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Database as Db, Statement } from 'better-sqlite3';
+import type { Database as Db, RunResult, Statement } from 'better-sqlite3';
 import type { AttentionGroup, ItemDetail, ItemEvent, ItemRow } from '../../../shared/domain';
 import { CourierError } from '../../../shared/errors';
 import type { ItemStatus, OperatorAction, StatusCounts } from '../../../shared/status';
@@ -63,6 +63,18 @@ export interface LedgerOptions {
 }
 
 const MANY = 500;
+
+/** The fields an outcome may carry besides its status: column, SQL, and whether it is stored as JSON. */
+const OPTIONAL_OUTCOME_COLUMNS: readonly [keyof ItemOutcome, string, boolean][] = [
+  ['actions', 'actions = ?', true],
+  ['attempts', 'attempts = ?', false],
+  ['name', 'name = ?', false],
+  ['target', 'target = ?', false],
+  ['size', 'size = ?', false],
+  ['sha1', 'sha1 = ?', false],
+  ['md5', 'md5 = ?', false],
+  ['meta', 'meta = json_patch(meta, ?)', true],
+];
 
 /**
  * The ledger: one SQLite file that knows every batch, every item's status and the append-only trail of
@@ -316,23 +328,7 @@ export class Ledger {
     for (const o of outcomes) {
       const was = before.get(o.itemId);
       const reason = o.reason ?? null;
-      const r = this.outcomeStatement(o, was?.reason !== reason).run({
-        itemId: o.itemId,
-        batchId,
-        status: o.status,
-        reason,
-        message: o.message ?? null,
-        actions: o.actions ? JSON.stringify(o.actions) : null,
-        attempts: o.attempts ?? null,
-        nextAttemptAt: o.nextAttemptAt ?? null,
-        name: o.name ?? null,
-        target: o.target ?? null,
-        size: o.size ?? null,
-        sha1: o.sha1 ?? null,
-        md5: o.md5 ?? null,
-        meta: o.meta ? JSON.stringify(o.meta) : null,
-        now,
-      });
+      const r = this.outcomeUpdate(o, was?.reason !== reason, batchId, now);
       if (r.changes === 0 || !was) {
         throw new CourierError({
           code: 'item-not-found',
@@ -354,35 +350,35 @@ export class Ledger {
     }
   }
 
-  private outcomeStatement(o: ItemOutcome, reasonChanges: boolean): Statement {
-    const optional: [keyof ItemOutcome, string][] = [
-      ['actions', 'actions = @actions'],
-      ['attempts', 'attempts = @attempts'],
-      ['name', 'name = @name'],
-      ['target', 'target = @target'],
-      ['size', 'size = @size'],
-      ['sha1', 'sha1 = @sha1'],
-      ['md5', 'md5 = @md5'],
-      ['meta', 'meta = json_patch(meta, @meta)'],
-    ];
-    const present = optional.filter(([key]) => o[key] !== undefined && o[key] !== null);
-    const signature = `${reasonChanges ? 'reason,' : ''}${present.map(([key]) => key).join(',')}`;
+  /**
+   * Runs the UPDATE for one outcome: status, message, next attempt and time always; the reason when it
+   * changes; the optional fields the outcome carries. Parameters are bound by position (binding an object
+   * by name looks every name up on it, at every row), and one statement is kept per set of columns.
+   */
+  private outcomeUpdate(o: ItemOutcome, reasonChanges: boolean, batchId: number, now: number): RunResult {
+    const sets = ['status = ?', 'message = ?', 'next_attempt_at = ?', 'updated_at = ?'];
+    const args: unknown[] = [o.status, o.message ?? null, o.nextAttemptAt ?? null, now];
+    let signature = '';
+    if (reasonChanges) {
+      signature += 'r';
+      sets.push('reason = ?');
+      args.push(o.reason ?? null);
+    }
+    for (let i = 0; i < OPTIONAL_OUTCOME_COLUMNS.length; i++) {
+      const [key, sql, json] = OPTIONAL_OUTCOME_COLUMNS[i]!;
+      const value = o[key];
+      if (value === undefined || value === null) continue;
+      signature += String.fromCharCode(97 + i);
+      sets.push(sql);
+      args.push(json ? JSON.stringify(value) : value);
+    }
+    args.push(o.itemId, batchId);
     let stmt = this.outcomeStatements.get(signature);
     if (!stmt) {
-      const sets = [
-        'status = @status',
-        ...(reasonChanges ? ['reason = @reason'] : []),
-        'message = @message',
-        'next_attempt_at = @nextAttemptAt',
-        'updated_at = @now',
-        ...present.map(([, sql]) => sql),
-      ];
-      stmt = this.db.prepare(
-        `UPDATE items SET ${sets.join(', ')} WHERE id = @itemId AND batch_id = @batchId`,
-      );
+      stmt = this.db.prepare(`UPDATE items SET ${sets.join(', ')} WHERE id = ? AND batch_id = ?`);
       this.outcomeStatements.set(signature, stmt);
     }
-    return stmt;
+    return stmt.run(...args);
   }
 
   /** Marks the given running items interrupted (graceful stop or cancel). */

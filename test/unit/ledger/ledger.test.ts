@@ -178,6 +178,65 @@ describe('ledger', () => {
     expect(rows).toEqual([{ reason: null, n: 1 }]);
     expect(ledger.counts(batchId)).toMatchObject(groupCounts(ledger, batchId));
   });
+  it('writes every field an outcome carries and leaves the others as they were', () => {
+    ledger.addItems(batchId, drafts(1));
+    const [item] = ledger.claim(batchId, 1);
+    const row = () =>
+      ledger.db
+        .prepare(
+          'SELECT status, reason, message, actions, attempts, next_attempt_at, name, target, size, sha1, md5, meta FROM items WHERE id = ?',
+        )
+        .get(item!.id);
+    ledger.record(batchId, [
+      {
+        itemId: item!.id,
+        status: 'attention',
+        reason: 'name-conflict',
+        message: 'a file of that name is there',
+        actions: ['rename', 'skip'],
+        attempts: 2,
+        nextAttemptAt: 99,
+        name: 'renamed.dcm',
+        target: '/t/renamed.dcm',
+        size: 1234,
+        sha1: 'ab',
+        md5: 'cd',
+        meta: { page: 'https://example.org/a' },
+      },
+    ]);
+    expect(row()).toEqual({
+      status: 'attention',
+      reason: 'name-conflict',
+      message: 'a file of that name is there',
+      actions: '["rename","skip"]',
+      attempts: 2,
+      next_attempt_at: 99,
+      name: 'renamed.dcm',
+      target: '/t/renamed.dcm',
+      size: 1234,
+      sha1: 'ab',
+      md5: 'cd',
+      meta: '{"page":"https://example.org/a"}',
+    });
+    // Status, reason, message and next attempt are always written; the rest only when given (meta merged).
+    ledger.record(batchId, [{ itemId: item!.id, status: 'done', meta: { license: 'CC BY-NC-SA' } }]);
+    expect(row()).toEqual({
+      status: 'done',
+      reason: null,
+      message: null,
+      actions: '["rename","skip"]',
+      attempts: 2,
+      next_attempt_at: null,
+      name: 'renamed.dcm',
+      target: '/t/renamed.dcm',
+      size: 1234,
+      sha1: 'ab',
+      md5: 'cd',
+      meta: '{"page":"https://example.org/a","license":"CC BY-NC-SA"}',
+    });
+    expect(() => ledger.record(batchId, [{ itemId: item!.id + 1, status: 'done' }])).toThrow(/not in batch/);
+  });
+
   it('keeps the event trail append-only', () => {
     ledger.addItems(batchId, drafts(1));
     const [item] = ledger.claim(batchId, 1);
