@@ -127,7 +127,10 @@ export class Ledger {
       item: db.prepare('SELECT * FROM items WHERE id = ?'),
       itemPage: db.prepare('SELECT * FROM items WHERE batch_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       itemEvents: db.prepare('SELECT * FROM events WHERE item_id = ? ORDER BY id'),
-      running: db.prepare(`SELECT id, batch_id FROM items WHERE status = 'running'`),
+      // Batch by batch (CROSS JOIN keeps that order), so each walks only the running part of items_status.
+      running: db.prepare(
+        `SELECT i.id, i.batch_id FROM batches b CROSS JOIN items i ON i.batch_id = b.id AND i.status = 'running'`,
+      ),
       runningOfBatch: db.prepare(`SELECT id FROM items WHERE batch_id = ? AND status = 'running'`),
       recover: db.prepare(`UPDATE items SET status = 'pending', updated_at = ? WHERE id = ?`),
       interrupt: db.prepare(

@@ -237,6 +237,23 @@ describe('ledger', () => {
     expect(() => ledger.record(batchId, [{ itemId: item!.id + 1, status: 'done' }])).toThrow(/not in batch/);
   });
 
+  it('returns the items a crash left running to pending, in every batch, each with an event', () => {
+    const other = folderBatch(ledger, 'other');
+    ledger.addItems(batchId, drafts(4));
+    ledger.addItems(other, drafts(3, 'o'));
+    const running = [...ledger.claim(batchId, 2), ...ledger.claim(other, 3)].map((c) => c.id);
+    ledger.record(batchId, [{ itemId: running[0]!, status: 'done', attempts: 1 }]);
+    ledger.close();
+    ledger = Ledger.open(join(dir.path, 'l.sqlite'));
+    expect(ledger.counts(batchId)).toMatchObject({ done: 1, running: 0, pending: 3 });
+    expect(ledger.counts(other)).toMatchObject({ running: 0, pending: 3 });
+    expect(ledger.counts(other)).toEqual(groupCounts(ledger, other));
+    for (const id of running.slice(1)) {
+      expect(ledger.detail(id).events.map((e) => e.kind)).toEqual(['attempt', 'recovered']);
+    }
+    expect(ledger.detail(running[0]!).events.map((e) => e.kind)).toEqual(['attempt', 'status']);
+  });
+
   it('keeps the event trail append-only', () => {
     ledger.addItems(batchId, drafts(1));
     const [item] = ledger.claim(batchId, 1);
