@@ -99,7 +99,7 @@ export class Ledger {
     this.stmts = {
       insertItem:
         db.prepare(`INSERT INTO items(batch_id, seq, key, path, name, group_key, status, reason, message, size, meta, updated_at)
-        VALUES (@batchId, @seq, @key, @path, @name, @group, @status, @reason, @message, @size, @meta, @now)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(batch_id, key) DO NOTHING`),
       maxSeq: db.prepare('SELECT coalesce(max(seq), 0) AS s FROM items WHERE batch_id = ?'),
       event: db.prepare(`INSERT INTO events(batch_id, item_id, at, kind, status, code, message, data)
@@ -225,20 +225,21 @@ export class Ledger {
       const arrived = new Map<ItemStatus, number>();
       for (const d of drafts) {
         const status = d.status ?? 'pending';
-        const r = this.stmts.insertItem!.run({
+        // By position: binding an object by name looks every name up on it, at every row.
+        const r = this.stmts.insertItem!.run(
           batchId,
-          seq: seq + 1,
-          key: d.key,
-          path: d.path,
-          name: d.name,
-          group: d.group ?? '',
+          seq + 1,
+          d.key,
+          d.path,
+          d.name,
+          d.group ?? '',
           status,
-          reason: d.reason ?? null,
-          message: d.message ?? null,
-          size: d.size ?? null,
-          meta: JSON.stringify(d.meta ?? {}),
+          d.reason ?? null,
+          d.message ?? null,
+          d.size ?? null,
+          JSON.stringify(d.meta ?? {}),
           now,
-        });
+        );
         if (r.changes > 0) {
           seq++;
           added++;
