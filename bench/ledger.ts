@@ -131,6 +131,8 @@ const cases: [string, (run: number) => WindowQuery][] = [
   ['sorted by name, first page', () => q({ sort: { column: 'name', direction: 'asc' } })],
   ['sorted by name, last page', () => q({ sort: { column: 'name', direction: 'asc' }, offset: total - 100 })],
   ['sorted by size desc, first page', () => q({ sort: { column: 'size', direction: 'desc' } })],
+  ['sorted by last change desc, first page', () => q({ sort: { column: 'updatedAt', direction: 'desc' } })],
+  ['sorted by reason, first page', () => q({ sort: { column: 'reason', direction: 'asc' } })],
   ['filtered by status (failed)', () => q({ filter: { statuses: ['failed'] } })],
   [
     'filtered by status, last page',
@@ -154,8 +156,13 @@ const cases: [string, (run: number) => WindowQuery][] = [
     (run) => q({ filter: { statuses: ['done'] }, offset: 10_000 + run * 1_000 }),
   ],
 ];
+// Tries has no index: one on (batch_id, attempts) slowed status updates, runner turns and inserts by 10–20 %
+// (measured), since nearly every outcome changes it. Its windows are measured apart from the goal's.
+const unindexed: [string, (run: number) => WindowQuery][] = [
+  ['sorted by tries desc, first page', () => q({ sort: { column: 'attempts', direction: 'desc' } })],
+];
 const rows: { name: string; p50: number; p95: number; first: number }[] = [];
-for (const [name, make] of cases) {
+for (const [name, make] of [...cases, ...unindexed]) {
   const samples: number[] = [];
   let first = 0;
   for (let run = 0; run < RUNS; run++) {
@@ -188,12 +195,15 @@ console.log(
 console.log(`status updates/s, in order    ${f(orderedUpdateRate).padStart(8)}   (runner order)`);
 console.log(`text index rows/s        ${f(indexed / (indexMs / 1000)).padStart(11)}   (behind the writes)`);
 console.log('\nwindow of 100 rows                     p50 ms   p95 ms   first ms');
-for (const r of rows)
+rows.forEach((r, i) => {
+  if (i === cases.length) console.log('-- not indexed (outside the goal):');
   console.log(
     `${r.name.padEnd(38)} ${r.p50.toFixed(2).padStart(6)}   ${r.p95.toFixed(2).padStart(6)}   ${r.first.toFixed(1).padStart(7)}`,
   );
+});
 console.log(`\nengine RSS: ${rss.toFixed(0)} MB`);
-const worst = Math.max(...rows.map((r) => r.p95));
+const worst = Math.max(...rows.slice(0, cases.length).map((r) => r.p95));
+const worstUnindexed = Math.max(...rows.slice(cases.length).map((r) => r.p95));
 console.log(
   JSON.stringify({
     bench: 'ledger',
@@ -211,6 +221,7 @@ console.log(
       ]),
     ),
     worst_window_p95_ms: +worst.toFixed(2),
+    worst_unindexed_window_p95_ms: +worstUnindexed.toFixed(2),
     rss_mb: Math.round(rss),
   }),
 );
