@@ -74,6 +74,31 @@ describe('windowed item queries', () => {
     expect([...sizes].sort((a, b) => a - b)).toEqual(sizes);
   });
 
+  it('sorts by tries (no index) at both ends, and shows new tries once the view has aged', () => {
+    const idOf = (seq: number) => ledger.window(q({ offset: seq - 1, limit: 1 })).rows[0]!.id;
+    const [a, b, c, d] = [100, 200, 300, 400].map(idOf) as [number, number, number, number];
+    ledger.record(batchId, [
+      { itemId: a, status: 'done', attempts: 3 },
+      { itemId: b, status: 'done', attempts: 5 },
+      { itemId: c, status: 'done', attempts: 4 },
+    ]);
+    const top = ledger.window(q({ sort: { column: 'attempts', direction: 'desc' }, limit: 3 }));
+    expect(top.rows.map((r) => [r.id, r.attempts])).toEqual([
+      [b, 5],
+      [c, 4],
+      [a, 3],
+    ]);
+    const bottom = ledger.window(
+      q({ sort: { column: 'attempts', direction: 'asc' }, offset: N - 3, limit: 3 }),
+    );
+    expect(bottom.rows.map((r) => r.id)).toEqual([a, c, b]);
+    expect(bottom.total).toBe(N);
+    ledger.record(batchId, [{ itemId: d, status: 'done', attempts: 9 }]);
+    clock += 10_000;
+    const again = ledger.window(q({ sort: { column: 'attempts', direction: 'desc' }, limit: 2 }));
+    expect(again.rows.map((r) => r.id)).toEqual([d, b]);
+  });
+
   it('filters by status, group and text with exact totals', () => {
     const failed = ledger.window(q({ filter: { statuses: ['failed'] } }));
     expect(failed.total).toBe(N / 10);
