@@ -176,8 +176,8 @@ DROP TRIGGER items_ai;
     version: 5,
     name: 'running items found through the status index',
     sql: `
--- Every move into or out of running also wrote this index (one more page per runner turn); the few
--- lookups of running items (a crash, an expired lease) go through items_status, batch by batch.
+-- Every move into or out of running also wrote this index (one more page per runner turn); the one
+-- lookup of running items, after a crash, goes through items_status, batch by batch.
 DROP INDEX items_running;
 `,
   },
