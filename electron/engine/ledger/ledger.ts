@@ -357,30 +357,27 @@ export class Ledger {
   /**
    * Runs the UPDATE for one outcome: status, message, next attempt and time always; the reason when it
    * changes; the optional fields the outcome carries. Parameters are bound by position (binding an object
-   * by name looks every name up on it, at every row), and one statement is kept per set of columns.
+   * by name looks every name up on it, at every row), and one statement is kept per SQL text.
    */
   private outcomeUpdate(o: ItemOutcome, reasonChanges: boolean, batchId: number, now: number): RunResult {
     const sets = ['status = ?', 'message = ?', 'next_attempt_at = ?', 'updated_at = ?'];
     const args: unknown[] = [o.status, o.message ?? null, o.nextAttemptAt ?? null, now];
-    let signature = '';
     if (reasonChanges) {
-      signature += 'r';
       sets.push('reason = ?');
       args.push(o.reason ?? null);
     }
-    for (let i = 0; i < OPTIONAL_OUTCOME_COLUMNS.length; i++) {
-      const [key, sql, json] = OPTIONAL_OUTCOME_COLUMNS[i]!;
+    for (const [key, column, json] of OPTIONAL_OUTCOME_COLUMNS) {
       const value = o[key];
       if (value === undefined || value === null) continue;
-      signature += String.fromCharCode(97 + i);
-      sets.push(sql);
+      sets.push(column);
       args.push(json ? JSON.stringify(value) : value);
     }
     args.push(o.itemId, batchId);
-    let stmt = this.outcomeStatements.get(signature);
+    const sql = `UPDATE items SET ${sets.join(', ')} WHERE id = ? AND batch_id = ?`;
+    let stmt = this.outcomeStatements.get(sql);
     if (!stmt) {
-      stmt = this.db.prepare(`UPDATE items SET ${sets.join(', ')} WHERE id = ? AND batch_id = ?`);
-      this.outcomeStatements.set(signature, stmt);
+      stmt = this.db.prepare(sql);
+      this.outcomeStatements.set(sql, stmt);
     }
     return stmt.run(...args);
   }
