@@ -7,6 +7,8 @@
  *   npx tsx bench/isic.ts                 # 10,000 images
  *   BENCH_IMAGES=2000 npx tsx bench/isic.ts
  *
+ * Also printed: the CPU time per image of each side and of the fixture's process during each side's run.
+ *
  * Env: BENCH_IMAGES, BENCH_CONCURRENCY (default 8), BENCH_ROUNDS (default 2; the best round counts),
  * BENCH_DIR (parent of the temp folders). The last line printed is one JSON object with the figures.
  */
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../electron/engine/engine';
+import { processCpuMs } from './processCpu';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -123,16 +126,27 @@ interface Run {
   perSecond: number;
   /** CPU time of this process per image (the fixture runs in another): what each image costs Courier itself. */
   cpuMsPerImage: number;
+  /** CPU time of the fixture's process per image meanwhile (null where it cannot be read). */
+  fixtureCpuMsPerImage: number | null;
 }
 
-async function timed(run: () => Promise<number>): Promise<Run> {
+async function timed(fixturePid: number | undefined, run: () => Promise<number>): Promise<Run> {
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
+  const fixtureBefore = processCpuMs(fixturePid);
   const images = await run();
   const used = process.cpuUsage(cpu);
+  const fixtureAfter = processCpuMs(fixturePid);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { perSecond: images / seconds, cpuMsPerImage: (used.user + used.system) / 1000 / images };
+  return {
+    perSecond: images / seconds,
+    cpuMsPerImage: (used.user + used.system) / 1000 / images,
+    fixtureCpuMsPerImage:
+      fixtureBefore === null || fixtureAfter === null ? null : (fixtureAfter - fixtureBefore) / images,
+  };
 }
+
+const round2 = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
 
 async function main(): Promise<void> {
   const parent = process.env.BENCH_DIR ?? tmpdir();
@@ -144,7 +158,7 @@ async function main(): Promise<void> {
     return dir;
   };
   const baseline = (limit: number) =>
-    timed(() => {
+    timed(child.pid, () => {
       const out = fresh('bench-isic-plain-');
       return plainFetchLoop(urls.apiUrl, limit, out).then((n) => {
         if (readdirSync(out).length !== n) throw new Error('the plain loop lost files');
@@ -152,7 +166,7 @@ async function main(): Promise<void> {
       });
     });
   const courier = (limit: number) =>
-    timed(() => courierBatch(urls.apiUrl, limit, fresh('bench-isic-courier-')));
+    timed(child.pid, () => courierBatch(urls.apiUrl, limit, fresh('bench-isic-courier-')));
 
   try {
     await baseline(WARM_UP);
@@ -178,10 +192,17 @@ async function main(): Promise<void> {
       name,
       b.perSecond.toFixed(0),
       b.cpuMsPerImage.toFixed(2),
+      b.fixtureCpuMsPerImage?.toFixed(2) ?? 'n/a',
       ...runs.map((r) => r.perSecond.toFixed(0)),
     ];
     const rows = [
-      ['', 'images/s (best)', 'CPU ms/image', ...plainRuns.map((_, i) => `round ${i + 1}`)],
+      [
+        '',
+        'images/s (best)',
+        'CPU ms/image',
+        'fixture CPU ms/image',
+        ...plainRuns.map((_, i) => `round ${i + 1}`),
+      ],
       row('plain fetch loop', plainBest, plainRuns),
       row('Courier batch', courierBest, courierRuns),
     ];
@@ -191,6 +212,18 @@ async function main(): Promise<void> {
     );
     for (const row of rows) {
       process.stdout.write(`${row.map((cell, col) => cell.padStart(widths[col]!)).join('  ')}\n`);
+    }
+    // Both sides share this machine's cores with the fixture: where the cores are what limits both runs,
+    // the ratio of the rates comes close to the ratio of the CPU time an image costs (client and fixture).
+    const both = (r: Run) =>
+      r.fixtureCpuMsPerImage === null ? null : r.cpuMsPerImage + r.fixtureCpuMsPerImage;
+    const courierBoth = both(courierBest);
+    const plainBoth = both(plainBest);
+    const cpuRatio = courierBoth && plainBoth ? plainBoth / courierBoth : null;
+    if (cpuRatio !== null) {
+      process.stdout.write(
+        `CPU per image, client and fixture: plain ${plainBoth!.toFixed(2)} ms, Courier ${courierBoth!.toFixed(2)} ms (plain's over Courier's: ${cpuRatio.toFixed(2)})\n`,
+      );
     }
     process.stdout.write(`Courier / plain: ${(ratio * 100).toFixed(0)} %\n`);
     process.stdout.write(
@@ -203,6 +236,9 @@ async function main(): Promise<void> {
         ratio: Math.round(ratio * 1000) / 1000,
         courier_cpu_ms_per_image: Math.round(courierBest.cpuMsPerImage * 100) / 100,
         baseline_cpu_ms_per_image: Math.round(plainBest.cpuMsPerImage * 100) / 100,
+        fixture_cpu_ms_per_image_courier: round2(courierBest.fixtureCpuMsPerImage),
+        fixture_cpu_ms_per_image_baseline: round2(plainBest.fixtureCpuMsPerImage),
+        cpu_ratio: round2(cpuRatio),
       })}\n`,
     );
   } finally {

@@ -6,6 +6,8 @@
  *   npx tsx bench/upload.ts               # 5,000 files
  *   BENCH_FILES=1000 npx tsx bench/upload.ts
  *
+ * Also printed: the CPU time per file of Courier, of curl and of the emulator during each side's round.
+ *
  * Env: BENCH_FILES, BENCH_CONCURRENCY (4), BENCH_ROUNDS (2), BENCH_MIN_KB / BENCH_MAX_KB (file sizes,
  * 64–512), BENCH_DIR, BENCH_KEEP=1. The last line printed is one JSON object with the figures.
  */
@@ -22,6 +24,7 @@ import { runListingPass } from '../electron/engine/sources/dicomFolder/listingPa
 import { configFromWorkbook } from '../electron/engine/sources/dicomFolder/sourceConfig';
 import { closeXnatConnections } from '../electron/engine/targets/xnat/xnatConnections';
 import { writeDicomFile } from '../test/fixtures/dicomFactory';
+import { childrenCpuMs, processCpuMs } from './processCpu';
 
 const FILES = Number(process.env.BENCH_FILES ?? 5_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -122,8 +125,16 @@ async function courierRound(
   return { seconds, cpuMsPerFile: (used.user + used.system) / 1000 / FILES };
 }
 
-/** curl: the same files with one `curl --parallel` over kept-alive connections, into hierarchy made beforehand. */
-async function curlRound(files: BenchFile[], url: string, dir: string, round: number): Promise<number> {
+/**
+ * curl: the same files with one `curl --parallel` over kept-alive connections, into hierarchy made
+ * beforehand. Returns the seconds and curl's CPU time in ms per file (null where it cannot be read).
+ */
+async function curlRound(
+  files: BenchFile[],
+  url: string,
+  dir: string,
+  round: number,
+): Promise<{ seconds: number; cpuMsPerFile: number | null }> {
   const client = await XnatClient.connect({ server: url, username: USER.user, password: USER.password });
   const experiment = (subject: number) => `CURL${round}_${subject}`;
   try {
@@ -166,15 +177,18 @@ async function curlRound(files: BenchFile[], url: string, dir: string, round: nu
     const configPath = join(dir, `curl-${round}.conf`);
     writeFileSync(configPath, config);
     const started = process.hrtime.bigint();
-    const run = spawnSync('curl', ['--parallel', '--parallel-max', String(CONCURRENCY), '-K', configPath], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
+    // Through bash, whose `times` reports the CPU time of the curl it ran.
+    const run = spawnSync(
+      'bash',
+      ['-c', `curl --silent --parallel --parallel-max ${CONCURRENCY} -K "$1"; times >&2`, 'bash', configPath],
+      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    );
     const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpuMs = childrenCpuMs(run.stderr);
     const codes = run.stdout.trim().split('\n');
     const ok = codes.filter((c) => c === '200').length;
     if (ok !== files.length) throw new Error(`curl round ${round}: ${ok} of ${files.length} answered 200`);
-    return elapsed;
+    return { seconds: elapsed, cpuMsPerFile: cpuMs === null ? null : cpuMs / files.length };
   } finally {
     await client.close();
   }
@@ -202,9 +216,17 @@ async function main(): Promise<void> {
     const courier: number[] = [];
     const courierCpu: number[] = [];
     const curl: number[] = [];
+    const curlCpu: (number | null)[] = [];
+    // The emulator's CPU time per file while each side uploads: both share this machine's cores.
+    const emulatorCpu = { courier: [] as (number | null)[], curl: [] as (number | null)[] };
+    const emulatorCpuMs = () => processCpuMs(emulator.process.pid);
+    const perFile = (from: number | null, to: number | null) =>
+      from === null || to === null ? null : (to - from) / files.length;
     for (let round = 1; round <= ROUNDS; round++) {
       const before = await controlStats(emulator.control);
+      const cpuBefore = emulatorCpuMs();
       const ours = await courierRound(engine, tree, emulator.url, round);
+      emulatorCpu.courier.push(perFile(cpuBefore, emulatorCpuMs()));
       courier.push(ours.seconds);
       courierCpu.push(ours.cpuMsPerFile);
       const after = await controlStats(emulator.control);
@@ -213,7 +235,11 @@ async function main(): Promise<void> {
           `  Courier round 1: ${after.filePuts - before.filePuts} file PUTs, ${after.requests - before.requests} requests in all`,
         );
       }
-      curl.push(await curlRound(files, emulator.url, root, round));
+      const cpuBeforeCurl = emulatorCpuMs();
+      const theirs = await curlRound(files, emulator.url, root, round);
+      emulatorCpu.curl.push(perFile(cpuBeforeCurl, emulatorCpuMs()));
+      curl.push(theirs.seconds);
+      curlCpu.push(theirs.cpuMsPerFile);
     }
     const best = (values: number[]) => Math.min(...values);
     const ours = files.length / best(courier);
@@ -231,8 +257,31 @@ async function main(): Promise<void> {
       `${'curl --parallel PUTs (no check)'.padEnd(58)}${theirs.toFixed(0).padStart(10)}${mb(best(curl)).toFixed(1).padStart(10)}`,
     );
     const ratio = Number((ours / theirs).toFixed(2));
-    const cpuMsPerFile = Number(courierCpu[courier.indexOf(best(courier))]!.toFixed(2));
-    console.log(`Courier's CPU in its best round: ${cpuMsPerFile} ms per file`);
+    const courierBest = courier.indexOf(best(courier));
+    const curlBest = curl.indexOf(best(curl));
+    const cpuMsPerFile = Number(courierCpu[courierBest]!.toFixed(2));
+    const curlCpuMsPerFile = curlCpu[curlBest] ?? null;
+    const emulatorCpuCourier = emulatorCpu.courier[courierBest] ?? null;
+    const emulatorCpuCurl = emulatorCpu.curl[curlBest] ?? null;
+    const ms = (v: number | null) => (v === null ? null : Number(v.toFixed(2)));
+    const cell = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2)).padStart(10);
+    const both = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+    console.log('');
+    console.log(
+      `${'CPU ms per file in each best round'.padEnd(38)}${'client'.padStart(10)}${'emulator'.padStart(10)}${'both'.padStart(10)}`,
+    );
+    console.log(
+      `${'Courier'.padEnd(38)}${cell(cpuMsPerFile)}${cell(emulatorCpuCourier)}${cell(both(cpuMsPerFile, emulatorCpuCourier))}`,
+    );
+    console.log(
+      `${'curl'.padEnd(38)}${cell(curlCpuMsPerFile)}${cell(emulatorCpuCurl)}${cell(both(curlCpuMsPerFile, emulatorCpuCurl))}`,
+    );
+    // Client and emulator share this machine's cores: where the cores are what limits both rounds, the
+    // ratio of the rates comes close to the ratio of the CPU time a file costs (client and emulator).
+    const courierBoth = both(cpuMsPerFile, emulatorCpuCourier);
+    const curlBoth = both(curlCpuMsPerFile, emulatorCpuCurl);
+    const cpuRatio = courierBoth && curlBoth ? Number((curlBoth / courierBoth).toFixed(2)) : null;
+    if (cpuRatio !== null) console.log(`CPU per file, curl's over Courier's (both sides): ${cpuRatio}`);
     console.log('');
     console.log(`Goal: >= 70% of curl with MD5 verification on (${Math.round(ratio * 100)}%).`);
     console.log(
@@ -244,6 +293,10 @@ async function main(): Promise<void> {
         courier_files_per_s: Math.round(ours),
         courier_mb_per_s: Number(mb(best(courier)).toFixed(1)),
         courier_cpu_ms_per_file: cpuMsPerFile,
+        curl_cpu_ms_per_file: ms(curlCpuMsPerFile),
+        emulator_cpu_ms_per_file_courier: ms(emulatorCpuCourier),
+        emulator_cpu_ms_per_file_curl: ms(emulatorCpuCurl),
+        cpu_ratio: cpuRatio,
         curl_files_per_s: Math.round(theirs),
         curl_mb_per_s: Number(mb(best(curl)).toFixed(1)),
         baseline_files_per_s: Math.round(theirs),
