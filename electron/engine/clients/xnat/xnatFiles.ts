@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { CourierError } from '../../../../shared/errors';
 import { xnatNotFound } from './xnatErrors';
 import { getRows } from './xnatJson';
 import { ReadBuffers } from './readBuffers';
+import { WholeReads } from './wholeReads';
 import { describeOwner, filePath, resourcePath } from './xnatPaths';
 import type { XnatFileTarget, XnatOwner } from './xnatPaths';
 import type { XnatBody, XnatSession } from './xnatSession';
@@ -154,6 +155,9 @@ const WHOLE_READ_LIMIT = 4 * 1024 * 1024;
 /** The buffers those reads go into, kept from one file to the next (at most 32 MiB of them). */
 const readBuffers = new ReadBuffers(32 * 1024 * 1024);
 
+/** How those files are read: synchronously while reads are quick. */
+const wholeReads = new WholeReads();
+
 /** Sends the bytes with one PUT and returns the MD5 of exactly what went out, with the server's answer. */
 async function sendFile(
   session: XnatSession,
@@ -169,7 +173,7 @@ async function sendFile(
   let pooled: Buffer | null = null;
   if (size <= WHOLE_READ_LIMIT) {
     const buffer = readBuffers.take(size + 1);
-    const filled = await readExactly(localPath, buffer, size).catch((err: unknown) => {
+    const filled = await wholeReads.read(localPath, buffer, size).catch((err: unknown) => {
       throw unreadable(what, localPath, err);
     });
     if (filled !== size) {
@@ -219,20 +223,6 @@ async function sendFile(
  * measured. A regular file's read returns less than asked at its end, or, on some network shares, part
  * way: reading goes on until the end, or past `size`.
  */
-async function readExactly(localPath: string, buffer: Buffer, size: number): Promise<number> {
-  const handle = await open(localPath, 'r');
-  try {
-    let filled = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, filled, size + 1 - filled, filled);
-      filled += bytesRead;
-      if (bytesRead === 0 || filled >= size) return filled;
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
 function unreadable(what: string, localPath: string, err: unknown): CourierError {
   return new CourierError({
     code: 'file-unreadable',
