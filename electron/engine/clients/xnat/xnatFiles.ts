@@ -5,10 +5,10 @@ import { stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { CourierError } from '../../../../shared/errors';
+import { fileCalls } from '../../fileCalls';
 import { xnatNotFound } from './xnatErrors';
 import { getRows } from './xnatJson';
 import { ReadBuffers } from './readBuffers';
-import { WholeReads } from './wholeReads';
 import { describeOwner, filePath, resourcePath } from './xnatPaths';
 import type { XnatFileTarget, XnatOwner } from './xnatPaths';
 import type { XnatBody, XnatSession } from './xnatSession';
@@ -155,9 +155,6 @@ const WHOLE_READ_LIMIT = 4 * 1024 * 1024;
 /** The buffers those reads go into, kept from one file to the next (at most 32 MiB of them). */
 const readBuffers = new ReadBuffers(32 * 1024 * 1024);
 
-/** How those files are read: synchronously while reads are quick. */
-const wholeReads = new WholeReads();
-
 /** Sends the bytes with one PUT and returns the MD5 of exactly what went out, with the server's answer. */
 async function sendFile(
   session: XnatSession,
@@ -173,7 +170,7 @@ async function sendFile(
   let pooled: Buffer | null = null;
   if (size <= WHOLE_READ_LIMIT) {
     const buffer = readBuffers.take(size + 1);
-    const filled = await wholeReads.read(localPath, buffer, size).catch((err: unknown) => {
+    const filled = await fileCalls.readWhole(localPath, buffer, size).catch((err: unknown) => {
       throw unreadable(what, localPath, err);
     });
     if (filled !== size) {

@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
 import { CourierError } from '../../../../shared/errors';
+import { fileCalls } from '../../fileCalls';
 import type { ItemDraft } from '../../ledger/ledger';
 import type { SourceAdapter } from '../../runner/adapters';
 import { listFolder } from './folderListing';
@@ -36,7 +36,7 @@ export const dicomFolderSource: SourceAdapter<DicomFolderConfig> = {
   },
 
   async fetch(item) {
-    const info = await stat(item.path).catch((error: NodeJS.ErrnoException) => {
+    const info = await fileCalls.stat(item.path).catch((error: NodeJS.ErrnoException) => {
       throw new CourierError({
         code: error.code === 'ENOENT' ? 'missing-file' : 'file-unreadable',
         message:

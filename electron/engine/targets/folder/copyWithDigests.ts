@@ -4,6 +4,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileCalls } from '../../fileCalls';
 
 export interface Digests {
   size: number;
@@ -79,10 +80,10 @@ export async function moveIntoPlace(
   const digests = known ?? (await digestFile(from, signal));
   try {
     // Most files go to a folder an earlier one made: the folder is made only when the rename needs it.
-    await rename(from, to).catch(async (err: NodeJS.ErrnoException) => {
+    await fileCalls.rename(from, to).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
       await mkdir(dirname(to), { recursive: true });
-      await rename(from, to);
+      await fileCalls.rename(from, to);
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EXDEV') return null;

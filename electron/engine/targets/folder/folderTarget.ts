@@ -1,7 +1,7 @@
-import { lstat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { CourierError } from '../../../../shared/errors';
+import { fileCalls } from '../../fileCalls';
 import type { TargetAdapter, WorkItem } from '../../runner/adapters';
 import { copyWithDigests, digestFile, moveIntoPlace } from './copyWithDigests';
 
@@ -37,10 +37,7 @@ export const folderTarget: TargetAdapter<FolderTargetConfig> = {
   host: () => null,
   async probe(item, file, config, ctx) {
     const dest = destinationOf(item, config);
-    const existing = await lstat(dest).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return null;
-      throw err;
-    });
+    const existing = await fileCalls.lstatIfAny(dest);
     if (!existing) return null;
     if (existing.isFile() && existing.size === file.size) {
       const [there, here] = await Promise.all([
