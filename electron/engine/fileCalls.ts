@@ -1,18 +1,22 @@
-import { closeSync, lstatSync, openSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { lstat, open, rename, stat, writeFile } from 'node:fs/promises';
+import { lstat, open, rename, stat } from 'node:fs/promises';
 
 /** A synchronous call that took longer than this turns synchronous calls off. */
 const SLOW_CALL_MS = 20;
 
 /**
- * The few file calls made for every item of a batch: a stat before an upload, a whole read of a file to
- * send, a small download written in one go, a look at the destination and a rename into it.
+ * The few quick file calls made for every item of a batch: a stat before an upload, a whole read of a file
+ * to send, a look at the destination and a rename into it.
  *
  * From a local disk each of these costs the process less as a synchronous call than handed to the thread
  * pool and back, which on a busy batch is most of what the call costs at all. A call that takes long (a
  * network share, a busy disk) holds up every other transfer of the process meanwhile, so after the first
  * such call, every call is made asynchronously from then on.
+ *
+ * Creating a file is left to the thread pool: its cost varies most with the file system (from tens of
+ * microseconds to half a millisecond with many recent deletions), and there it runs beside the process's
+ * own work instead of inside it.
  */
 export class QuickFileCalls {
   private sync = true;
@@ -52,12 +56,6 @@ export class QuickFileCalls {
   async rename(from: string, to: string): Promise<void> {
     if (this.sync) this.timed(() => renameSync(from, to));
     else await rename(from, to);
-  }
-
-  /** Creates or replaces the file at `path` with `data`, written in one call. */
-  async writeWhole(path: string, data: Uint8Array): Promise<void> {
-    if (this.sync) this.timed(() => writeFileSync(path, data));
-    else await writeFile(path, data);
   }
 
   /**

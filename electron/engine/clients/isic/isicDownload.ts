@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { CourierError } from '../../../../shared/errors';
-import { fileCalls } from '../../fileCalls';
 import { httpFailure } from '../httpFailure';
 import type { IsicImage } from './isicTypes';
 import { fsFailure, isFsError, openForWrite, partialPathFor, removeQuietly } from './partialFiles';
@@ -122,11 +121,11 @@ export async function downloadFile(
   const writeSmall = async () => {
     const body = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
     try {
-      await fileCalls.writeWhole(temp, body);
+      await fsp.writeFile(temp, body, { flag: 'w' });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       await fsp.mkdir(dirname(temp), { recursive: true });
-      await fileCalls.writeWhole(temp, body);
+      await fsp.writeFile(temp, body, { flag: 'w' });
     }
   };
   try {
